@@ -1,0 +1,76 @@
+"""The auth payload: fixed fields, a command run before every attempt, and masking."""
+
+import asyncio
+import json
+
+SECRET_HINTS = ("token", "secret", "password", "passwd", "pass", "key", "auth", "cookie",
+                "session", "credential", "jwt", "bearer", "signature")
+SECRET_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token")
+
+
+class AuthError(Exception):
+    """The auth command failed or printed something that is not a JSON object."""
+
+
+class AuthSource:
+    def __init__(self, payload=None, command=None):
+        self.payload = dict(payload) if payload else None
+        self.command = command
+
+    def set_fields(self, fields):
+        self.payload = dict(self.payload or {})
+        self.payload.update(fields)
+
+    def replace(self, payload):
+        self.payload = dict(payload) if payload is not None else None
+
+    def clear(self):
+        self.payload = None
+        self.command = None
+
+    async def resolve(self):
+        """The payload for the next connection attempt (runs the auth command)."""
+        if not self.command:
+            return self.payload
+        process = await asyncio.create_subprocess_shell(
+            self.command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await process.communicate()
+        if process.returncode != 0:
+            detail = err.decode(errors="replace").strip().splitlines()
+            raise AuthError("--auth-cmd exited with %s%s" % (
+                process.returncode, ": " + detail[-1] if detail else ""))
+        try:
+            payload = json.loads(out.decode(errors="replace"))
+        except ValueError:
+            raise AuthError("--auth-cmd did not print a JSON object") from None
+        if not isinstance(payload, dict):
+            raise AuthError("--auth-cmd did not print a JSON object")
+        merged = dict(self.payload or {})
+        merged.update(payload)
+        return merged
+
+
+def is_secret(key):
+    lowered = str(key).lower()
+    return any(hint in lowered for hint in SECRET_HINTS)
+
+
+def mask_value(value):
+    text = value if isinstance(value, str) else json.dumps(value)
+    if len(text) <= 4:
+        return "****"
+    return text[:2] + "*" * min(len(text) - 2, 8)
+
+
+def masked(payload):
+    """A copy of an auth payload fit to show: every value is treated as a secret."""
+    if isinstance(payload, dict):
+        return {key: masked(value) for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [masked(value) for value in payload]
+    return None if payload is None else mask_value(payload)
+
+
+def masked_headers(headers):
+    return {name: mask_value(value) if name.lower() in SECRET_HEADERS or is_secret(name) else value
+            for name, value in (headers or {}).items()}

@@ -1,0 +1,191 @@
+"""Command-line entry point. Click parses; `siocli.dispatch` picks the mode.
+
+Keep this module light: `siocli --help` and shell completion must not import
+python-socketio, prompt_toolkit or rich.
+"""
+
+import click
+
+from siocli import __version__
+
+
+class TextLines(click.ParamType):
+    """A string option whose environment variable holds one value per line."""
+
+    name = "text"
+    envvar_list_splitter = "\n"
+
+    def convert(self, value, param, ctx):
+        return str(value)
+
+
+TEXT_LINES = TextLines()
+ACTION_OPTIONS = ("emit", "call", "expect")
+
+
+class ConnectCommand(click.Command):
+    """Keeps the command-line order of --emit, --call and --expect."""
+
+    def parse_args(self, ctx, args):
+        parser = self.make_parser(ctx)
+        _, _, order = parser.parse_args(args=list(args))
+        ctx.meta["siocli.action_order"] = [p.name for p in order if p.name in ACTION_OPTIONS]
+        return super().parse_args(ctx, args)
+
+
+def env(name):
+    return "SIOCLI_" + name.upper().replace("-", "_")
+
+
+def output_options(function):
+    function = click.option("--no-color", is_flag=True, envvar=env("no_color"),
+                            help="No colours (NO_COLOR is honoured too).")(function)
+    function = click.option("--record", "record_path", metavar="FILE", envvar=env("record"),
+                            help="Append every record to FILE as JSON Lines.")(function)
+    function = click.option("--json", "json_output", is_flag=True, envvar=env("json"),
+                            help="Same as --output json.")(function)
+    function = click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
+                            default="auto", show_default=True, envvar=env("output"),
+                            help="auto: rich on a terminal, plain when piped.")(function)
+    return function
+
+
+CONNECT_EPILOG = """\b
+Examples:
+  siocli connect http://localhost:3000                 # interactive REPL
+  siocli connect http://localhost:3000/chat --token s3cret
+  siocli connect localhost:3000 --call 'echo {"a": 1}' --json
+  siocli connect localhost:3000 -e 'join room1' -x welcome --expect-timeout 5
+  siocli connect localhost:3000 -l 'price.*' --count 10
+  echo 'emit chat "hello world"' | siocli connect localhost:3000
+
+\b
+Exit codes: 0 done, 1 could not connect, 2 usage or input error,
+3 expectation not met, 4 connection lost, 130 interrupted.
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="siocli")
+def main():
+    """A command-line client and debugger for Socket.IO servers.
+
+    \b
+    Try it with no server of your own:  siocli demo
+    """
+
+
+@main.command(cls=ConnectCommand, epilog=CONNECT_EPILOG)
+@click.argument("url", envvar=env("url"))
+@click.option("-n", "--namespace", "namespaces", multiple=True, type=TEXT_LINES, metavar="NS",
+              envvar=env("namespace"), help="Connect this namespace too (repeatable).")
+@click.option("--path", default="/socket.io", show_default=True, envvar=env("path"),
+              help="Engine.IO path.")
+@click.option("-t", "--transport", "transports", multiple=True,
+              type=click.Choice(["websocket", "polling"]), envvar=env("transport"),
+              help="Allowed transport (repeatable). Default: polling, upgraded to websocket.")
+@click.option("-a", "--auth", "auth_pairs", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
+              envvar=env("auth"), help="One auth field; VALUE is JSON when it parses.")
+@click.option("--auth-json", metavar="JSON|@FILE", envvar=env("auth_json"),
+              help="The whole auth payload.")
+@click.option("--token", metavar="TOKEN", envvar=env("token"), help="Short for --auth token=TOKEN.")
+@click.option("--auth-cmd", metavar="CMD", envvar=env("auth_cmd"),
+              help="Shell command run before every attempt; its stdout (JSON object) is the auth.")
+@click.option("-H", "--header", "headers", multiple=True, type=TEXT_LINES, metavar='"NAME: VALUE"',
+              envvar=env("header"), help="Extra handshake header (repeatable).")
+@click.option("-q", "--query", "query", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
+              envvar=env("query"), help="Extra query parameter (repeatable).")
+@click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
+              help="Skip TLS certificate verification.")
+@click.option("--cacert", metavar="FILE", envvar=env("cacert"), help="Trust this CA bundle.")
+@click.option("--reconnect/--no-reconnect", default=True, show_default=True, envvar=env("reconnect"),
+              help="Reconnect automatically after a lost connection.")
+@click.option("--reconnect-attempts", type=int, default=0, envvar=env("reconnect_attempts"),
+              help="Give up after N attempts (default: unlimited).")
+@click.option("--reconnect-delay", type=float, default=1.0, show_default=True,
+              envvar=env("reconnect_delay"), help="First delay between attempts, seconds.")
+@click.option("--reconnect-delay-max", type=float, default=5.0, show_default=True,
+              envvar=env("reconnect_delay_max"), help="Longest delay between attempts, seconds.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
+@click.option("-e", "--emit", "emit", multiple=True, type=TEXT_LINES, metavar='"EVENT [ARG...]"',
+              envvar=env("emit"), help="Emit an event (repeatable, in order).")
+@click.option("-c", "--call", "call", multiple=True, type=TEXT_LINES, metavar='"EVENT [ARG...]"',
+              envvar=env("call"), help="Emit and wait for the acknowledgement (repeatable).")
+@click.option("--ack-timeout", type=float, default=5.0, show_default=True,
+              envvar=env("ack_timeout"), help="Seconds a --call waits for its ack.")
+@click.option("-x", "--expect", "expect", multiple=True, type=TEXT_LINES, metavar="EVENT",
+              envvar=env("expect"), help="Wait until EVENT arrives (repeatable, in order).")
+@click.option("--expect-timeout", type=float, default=10.0, show_default=True,
+              envvar=env("expect_timeout"), help="Seconds an --expect waits.")
+@click.option("-l", "--listen", "listen", multiple=True, type=TEXT_LINES, metavar="PATTERN",
+              envvar=env("listen"), help="Show only incoming events matching this glob.")
+@click.option("--count", type=int, envvar=env("count"),
+              help="Stop after N incoming events have been shown.")
+@click.option("--wait", type=float, envvar=env("wait"),
+              help="Keep listening S seconds after the last action.")
+@click.option("--trace", is_flag=True, envvar=env("trace"),
+              help="Also show Engine.IO / Socket.IO packets.")
+@click.option("--keep-going", is_flag=True, envvar=env("keep_going"),
+              help="Piped stdin: go on after a failing command.")
+@output_options
+@click.pass_context
+def connect(ctx, **options):
+    """Connect to a Socket.IO server at URL.
+
+    On a terminal this opens a REPL (type `help`). With --emit/--call/--expect,
+    --listen or --count it runs those and exits. With commands piped on stdin it
+    runs them one per line.
+    """
+    from siocli.dispatch import run_connect
+
+    ctx.exit(run_connect(options, ctx.meta.get("siocli.action_order", [])))
+
+
+@main.command(epilog="""\b
+Examples:
+  siocli serve                                  # on 127.0.0.1:5000
+  siocli serve --port 3000 -n /chat --token s3cret --json
+""")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar=env("host"))
+@click.option("--port", type=int, default=5000, show_default=True, envvar=env("port"))
+@click.option("--path", default="/socket.io", show_default=True, envvar=env("path"))
+@click.option("-n", "--namespace", "namespaces", multiple=True, type=TEXT_LINES, metavar="NS",
+              envvar=env("namespace"), help="Serve this namespace too (repeatable).")
+@click.option("--token", metavar="TOKEN", envvar=env("token"),
+              help="Reject connections whose auth.token differs.")
+@click.option("--cors", "cors", multiple=True, type=TEXT_LINES, metavar="ORIGIN",
+              envvar=env("cors"), help="Allowed CORS origin (repeatable; default: any).")
+@click.option("--ping-interval", type=float, default=25.0, show_default=True,
+              envvar=env("ping_interval"), help="Seconds between server PINGs.")
+@click.option("--ping-timeout", type=float, default=20.0, show_default=True,
+              envvar=env("ping_timeout"), help="Seconds to wait for a PONG.")
+@output_options
+def serve(**options):
+    """Run an embedded Socket.IO server that shows everything its clients do."""
+    from siocli.dispatch import run_serve
+
+    raise SystemExit(run_serve(options))
+
+
+@main.command()
+def demo():
+    """Start a demo server on a free port and open a REPL connected to it."""
+    from siocli.dispatch import run_demo
+
+    raise SystemExit(run_demo())
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell):
+    """Print the completion script for SHELL.
+
+    \b
+    bash:  eval "$(siocli completion bash)"       (in ~/.bashrc)
+    zsh:   eval "$(siocli completion zsh)"        (in ~/.zshrc)
+    fish:  siocli completion fish > ~/.config/fish/completions/siocli.fish
+    """
+    from siocli.completion import completion_script
+
+    click.echo(completion_script(shell), nl=False)

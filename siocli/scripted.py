@@ -1,0 +1,113 @@
+"""Scripted runs: connect, the actions in command-line order, --wait, then disconnect."""
+
+import asyncio
+import collections
+import fnmatch
+
+from siocli import records
+from siocli.session import Session
+from siocli.status import ExitStatus
+
+
+class RunWatch:
+    """Follows the records of a scripted run: expected events, --count, lost connections."""
+
+    def __init__(self, settings, output):
+        self.settings = settings
+        self.expected = {action.event for action in settings.actions if action.kind == "expect"}
+        self.arrived = collections.Counter()
+        self.arrival = asyncio.Event()
+        self.shown = 0
+        self.count_reached = asyncio.Event()
+        self.lost = False
+        self.finishing = False
+        output.show = self.show
+
+    def matches(self, event):
+        patterns = self.settings.listen
+        return not patterns or any(fnmatch.fnmatchcase(event, p) for p in patterns)
+
+    def show(self, record):
+        if record["type"] == "event" and not self.matches(record["event"]):
+            return False
+        return True
+
+    def __call__(self, record):
+        kind = record["type"]
+        if kind == "event":
+            if record["event"] in self.expected:
+                self.arrived[record["event"]] += 1
+                self.arrival.set()
+            if self.matches(record["event"]):
+                self.shown += 1
+                if self.settings.count and self.shown >= self.settings.count:
+                    self.count_reached.set()
+        elif kind == "disconnect" and not self.finishing:
+            self.lost = True
+        elif kind == "connect":
+            self.lost = False
+
+    async def expect(self, event, timeout):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.arrived[event] == 0:
+            self.arrival.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self.arrival.wait(), remaining)
+            except asyncio.TimeoutError:
+                return False
+        self.arrived[event] -= 1
+        return True
+
+
+async def run_scripted(settings, env, output):
+    session = Session(settings, output.emit)
+    watch = RunWatch(settings, output)
+    session.add_listener(watch)
+    try:
+        if not await session.connect(give_up_after=settings.connect_timeout):
+            return ExitStatus.CONNECT_FAILED
+        status = await run_actions(settings, session, watch, output)
+        if status == ExitStatus.SUCCESS:
+            await listen(settings, watch)
+        watch.finishing = True
+        if status == ExitStatus.SUCCESS and watch.lost:
+            status = ExitStatus.CONNECTION_LOST
+        return status
+    finally:
+        watch.finishing = True
+        await session.close()
+
+
+async def run_actions(settings, session, watch, output):
+    namespace = settings.namespace
+    for action in settings.actions:
+        if action.kind == "emit":
+            await session.emit(namespace, action.event, action.args)
+        elif action.kind == "call":
+            record = await session.call(namespace, action.event, action.args, settings.ack_timeout)
+            if record["type"] == "ack_timeout":
+                return ExitStatus.EXPECTATION_FAILED
+            if record["type"] == "error":
+                return ExitStatus.CONNECTION_LOST
+        elif not await watch.expect(action.event, settings.expect_timeout):
+            output.emit(records.error(namespace, "expected event %r did not arrive within %ss" % (
+                action.event, settings.expect_timeout), event=action.event))
+            return ExitStatus.EXPECTATION_FAILED
+    return ExitStatus.SUCCESS
+
+
+async def listen(settings, watch):
+    """--wait after the actions; unbounded when the run only listens."""
+    wait = settings.wait
+    if wait is None:
+        wait = None if not settings.actions else 0
+    if wait == 0 and not (settings.count and not settings.actions):
+        return
+    try:
+        await asyncio.wait_for(watch.count_reached.wait(), wait)
+    except asyncio.TimeoutError:
+        pass

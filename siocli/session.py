@@ -1,0 +1,399 @@
+"""The session core: owns the python-socketio client and turns everything into records.
+
+Reconnection is done here, not by python-socketio, so that it follows the JS client:
+no reconnection after `io server disconnect` / `io client disconnect` or a middleware
+`connect_error`, a `reconnect_attempt` record per attempt, the JS backoff, and the auth
+(with --auth-cmd) resolved again before every attempt.
+"""
+
+import asyncio
+import collections
+import logging
+import random
+import time
+
+import socketio
+
+from siocli import records, reasons, transport_watch
+from siocli.auth import AuthError, AuthSource
+from siocli.connect_errors import describe_failure
+from siocli.session_state import NamespaceState, PendingCall, QueuedEmit
+from siocli.wire import Wire
+
+LIFECYCLE_LOG_SIZE = 500
+
+
+def quiet_logger(name):
+    logger = logging.getLogger(name)
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+    return logger
+
+
+class Session:
+    def __init__(self, settings, emit_record):
+        self.settings = settings
+        self._emit_record = emit_record
+        self.auth = AuthSource(settings.auth, settings.auth_cmd)
+        self.namespaces = {name: NamespaceState(name) for name in settings.namespaces}
+        self.state = "idle"  # idle, connecting, connected, reconnecting, disconnected
+        self.attempt = 0
+        self.next_attempt_at = None
+        self.last_reason = None
+        self.events_in = self.events_out = 0
+        self.event_names = set()
+        self.lifecycle = collections.deque(maxlen=LIFECYCLE_LOG_SIZE)
+        self.outbox = collections.deque()
+        self.trace = settings.trace
+        self.client = None
+        self._http = None
+        self._calls = {}
+        self._call_ids = iter(range(1, 1 << 62))
+        self._send_lock = asyncio.Lock()
+        self._connecting_engine = False
+        self._engine_error = None
+        self._maintain_task = None
+        self._wake = asyncio.Event()
+        self._settled = {}
+        self._listeners = []
+        self._closed = False
+        self.wire = Wire(asyncio.get_running_loop(), self.record, self._ping_timed_out,
+                         lambda: self.trace)
+
+    # -- records ---------------------------------------------------------------------
+
+    def record(self, record):
+        if record["type"] in records.LIFECYCLE_TYPES:
+            self.lifecycle.append(record)
+        for listener in self._listeners:
+            listener(record)
+        self._emit_record(record)
+
+    def add_listener(self, listener):
+        """Call ``listener(record)`` for every record, before it is output."""
+        self._listeners.append(listener)
+
+    # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
+
+    def _create_client(self):
+        self._http = transport_watch.create_http_session(self.wire, ssl=self._ssl_context())
+        client = socketio.AsyncClient(
+            reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
+            engineio_logger=quiet_logger("siocli.engineio"), http_session=self._http,
+            ssl_verify=not self.settings.insecure)
+        client.on("connect", self._on_connect, namespace="*")
+        client.on("connect_error", self._on_connect_error, namespace="*")
+        client.on("disconnect", self._on_disconnect, namespace="*")
+        client.on("*", self._on_event, namespace="*")
+        return client
+
+    def _ssl_context(self):
+        if self.settings.insecure:
+            return False
+        if self.settings.cacert:
+            import ssl
+            return ssl.create_default_context(cafile=self.settings.cacert)
+        return None
+
+    def _on_connect(self, namespace):
+        state = self._state(namespace)
+        state.sid = self.client.get_sid(namespace)
+        state.connected = True
+        state.rejected = False
+        self.state = "connected"
+        self.record(records.connect(namespace, state.sid, self.transport, self.attempt))
+        self._settle(namespace, "connected")
+        asyncio.get_running_loop().create_task(self._flush_outbox(namespace))
+
+    def _on_connect_error(self, namespace, data=None, *rest):
+        if self._connecting_engine:
+            self._engine_error = data
+            return
+        message, detail = data, None
+        if isinstance(data, dict):
+            message, detail = data.get("message"), data.get("data")
+        state = self._state(namespace)
+        state.rejected = True
+        self.record(records.connect_error(namespace, str(message), detail))
+        self._settle(namespace, "rejected")
+
+    def _on_disconnect(self, namespace, library_reason=None):
+        state = self._state(namespace)
+        if not state.connected:
+            return
+        reason = reasons.js_reason(self.wire.facts, namespace, library_reason)
+        self.wire.facts.server_disconnected.discard(namespace)
+        state.connected = False
+        state.sid = None
+        self.last_reason = reason
+        will_reconnect = (reason not in reasons.DELIBERATE and self.settings.reconnect
+                          and not self._closed)
+        if not any(s.connected for s in self.namespaces.values()):
+            self.state = "reconnecting" if will_reconnect else "disconnected"
+            self.wire.stop_watchdog()
+        self.record(records.disconnect(namespace, reason, reasons.describe(reason), will_reconnect))
+        self._fail_calls(namespace)
+        if will_reconnect and self.state == "reconnecting":
+            self._start_maintaining(first_attempt=1)
+
+    def _on_event(self, event, namespace, *args):
+        self.events_in += 1
+        self.event_names.add(event)
+        state = self.namespaces.get(namespace)
+        if state is not None:
+            state.events_in += 1
+        self.record(records.event(namespace, event, args))
+
+    def _state(self, namespace):
+        if namespace not in self.namespaces:
+            self.namespaces[namespace] = NamespaceState(namespace)
+        return self.namespaces[namespace]
+
+    # -- connecting ------------------------------------------------------------------
+
+    @property
+    def transport(self):
+        return transport_watch.engine_transport(self.client) if self.client else None
+
+    @property
+    def connected(self):
+        return any(state.connected for state in self.namespaces.values())
+
+    async def connect(self, give_up_after=None):
+        """Connect (retrying as configured); True once a namespace is connected.
+
+        ``give_up_after``: seconds after which a first connection that keeps failing for
+        a transport reason stops being retried (scripted runs).
+        """
+        if self.client is None:
+            self.client = self._create_client()
+        self._start_maintaining(first_attempt=0, give_up_after=give_up_after)
+        await asyncio.shield(self._maintain_task)
+        return self.connected
+
+    def start(self):
+        """Start connecting in the background (the REPL)."""
+        if self.client is None:
+            self.client = self._create_client()
+        self._start_maintaining(first_attempt=0)
+
+    def _start_maintaining(self, first_attempt, give_up_after=None):
+        if self._maintain_task is not None and not self._maintain_task.done():
+            self._wake.set()
+            return
+        self._maintain_task = asyncio.get_running_loop().create_task(
+            self._maintain(first_attempt, give_up_after))
+
+    async def _maintain(self, attempt, give_up_after):
+        deadline = None if give_up_after is None else time.monotonic() + give_up_after
+        while not self._closed:
+            if attempt:
+                delay = self._backoff(attempt)
+                if deadline is not None:
+                    delay = min(delay, max(0.0, deadline - time.monotonic()))
+                self.state = "reconnecting"
+                self.next_attempt_at = time.monotonic() + delay
+                self.record(records.reconnect_attempt(self.settings.namespace, attempt, delay))
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+                self.next_attempt_at = None
+                if self._closed:
+                    return
+            self.attempt = attempt
+            outcome = await self._attempt()
+            if outcome != "failed":
+                return
+            limit = self.settings.reconnect_attempts
+            out_of_time = deadline is not None and time.monotonic() >= deadline
+            if not self.settings.reconnect or out_of_time or (limit and attempt >= limit):
+                if attempt:
+                    self.record(records.reconnect_failed(self.settings.namespace, attempt))
+                self.state = "disconnected"
+                return
+            attempt += 1
+
+    def _backoff(self, attempt):
+        """The JS client's backoff: doubling from --reconnect-delay, jittered, capped."""
+        settings = self.settings
+        delay = settings.reconnect_delay * (2 ** min(attempt - 1, 32))
+        deviation = random.random() * settings.randomization_factor * delay
+        delay = delay - deviation if random.random() < 0.5 else delay + deviation
+        return max(0.0, min(delay, settings.reconnect_delay_max))
+
+    async def _attempt(self):
+        """One connection attempt: "connected", "rejected" or "failed"."""
+        self.state = "connecting"
+        wanted = [name for name, state in self.namespaces.items() if state.wanted]
+        try:
+            auth = await self.auth.resolve()
+        except AuthError as exc:
+            for namespace in wanted:
+                self.record(records.connect_error(namespace, str(exc), None))
+            self.state = "disconnected"
+            return "rejected"
+        loop = asyncio.get_running_loop()
+        self._settled = {name: loop.create_future() for name in wanted}
+        self.wire.new_connection()
+        self._engine_error = None
+        try:
+            async with asyncio.timeout(self.settings.connect_timeout):
+                self._connecting_engine = True
+                try:
+                    await self.client.connect(
+                        self.settings.url, headers=dict(self.settings.headers), auth=auth,
+                        transports=self.settings.transports, namespaces=wanted,
+                        socketio_path=self.settings.path, wait=False)
+                finally:
+                    self._connecting_engine = False
+                outcomes = await asyncio.gather(*self._settled.values())
+        except socketio.exceptions.ConnectionError as exc:
+            self._engine_failed(wanted, exc.__cause__ or exc, self._engine_error or str(exc))
+            return "failed"
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            await self._drop_engine()
+            self._engine_failed(wanted, exc, "timeout")
+            return "failed"
+        if "connected" in outcomes:
+            return "connected"
+        await self._drop_engine()
+        self.state = "disconnected"
+        return "rejected"
+
+    def _engine_failed(self, namespaces, exception, library_message):
+        cause = self.wire.failure_exception or exception
+        message, data = describe_failure(cause, library_message, self.settings.url,
+                                         self.settings.path)
+        for namespace in namespaces:
+            self.record(records.connect_error(namespace, message, data))
+
+    def _settle(self, namespace, outcome):
+        future = self._settled.get(namespace)
+        if future is not None and not future.done():
+            future.set_result(outcome)
+
+    async def _drop_engine(self):
+        try:
+            await transport_watch.abort_connection(self.client)
+        except Exception:  # the connection is being dropped anyway
+            pass
+
+    def _ping_timed_out(self):
+        asyncio.get_running_loop().create_task(self._drop_engine())
+
+    async def connect_namespace(self, namespace):
+        """Connect one more namespace (the REPL's `ns`)."""
+        state = self._state(namespace)
+        state.wanted = True
+        if state.connected:
+            return
+        if self.connected:
+            auth = await self.auth.resolve()
+            await transport_watch.connect_namespace(self.client, namespace, auth)
+        else:
+            self._start_maintaining(first_attempt=0)
+
+    async def disconnect(self):
+        """Disconnect as the user asked (`io client disconnect`); no reconnection."""
+        if self._maintain_task is not None and not self._maintain_task.done():
+            self._maintain_task.cancel()
+            try:
+                await self._maintain_task
+            except (asyncio.CancelledError, Exception):
+                pass
+            if not self.connected:
+                await self._drop_engine()
+        self.next_attempt_at = None
+        if self.client is not None and self.connected:
+            self.wire.facts.client_closing = True
+            await self.client.disconnect()
+        self.state = "disconnected"
+
+    async def reconnect(self):
+        await self.disconnect()
+        self._start_maintaining(first_attempt=0)
+
+    async def close(self):
+        """End the session: a client disconnect if connected, then release resources."""
+        await self.disconnect()
+        self._closed = True
+        self.wire.stop_watchdog()
+        for call in list(self._calls.values()):
+            call.cancel()
+        await transport_watch.close_http_session(self._http)
+
+    # -- emitting --------------------------------------------------------------------
+
+    async def emit(self, namespace, event, args):
+        """Send now, or queue until the namespace connects (as JS buffers): "sent"/"queued"."""
+        state = self._state(namespace)
+        if not state.connected:
+            self.outbox.append(QueuedEmit(namespace, event, tuple(args)))
+            return "queued"
+        await self._send(namespace, event, args)
+        return "sent"
+
+    async def call(self, namespace, event, args, timeout):
+        """Emit with an ack and wait: the `ack`, `ack_timeout` or `error` record."""
+        loop = asyncio.get_running_loop()
+        call = PendingCall(next(self._call_ids), namespace, event, tuple(args), loop.create_future())
+        self._calls[call.id] = call
+        try:
+            if self._state(namespace).connected:
+                await self._send(namespace, event, args, call)
+            else:
+                self.outbox.append(QueuedEmit(namespace, event, tuple(args), call))
+            try:
+                return await asyncio.wait_for(asyncio.shield(call.future), timeout)
+            except asyncio.TimeoutError:
+                record = records.ack_timeout(namespace, event, timeout)
+                self.record(record)
+                return record
+        finally:
+            self._calls.pop(call.id, None)
+            self._drop_queued(call)
+
+    async def _send(self, namespace, event, args, call=None):
+        callback = None
+        if call is not None:
+            call.sent_at = time.perf_counter()
+            call.sent = True
+            callback = self._ack_callback(call)
+        async with self._send_lock:
+            await self.client.emit(event, data=tuple(args), namespace=namespace, callback=callback)
+        self.events_out += 1
+        self.event_names.add(event)
+        self._state(namespace).events_out += 1
+        self.record(records.emit(namespace, event, args))
+
+    def _ack_callback(self, call):
+        def acknowledged(*args):
+            if call.future.done():
+                return
+            rtt_ms = (time.perf_counter() - call.sent_at) * 1000
+            record = records.ack(call.namespace, call.event, args, rtt_ms)
+            self.record(record)
+            call.future.set_result(record)
+        return acknowledged
+
+    def _fail_calls(self, namespace):
+        for call in list(self._calls.values()):
+            if call.namespace == namespace and call.sent and not call.future.done():
+                record = records.error(namespace, "socket has been disconnected before %r was "
+                                       "acknowledged" % call.event, event=call.event)
+                self.record(record)
+                call.future.set_result(record)
+
+    def _drop_queued(self, call):
+        for queued in list(self.outbox):
+            if queued.call is call:
+                self.outbox.remove(queued)
+
+    async def _flush_outbox(self, namespace):
+        for queued in [q for q in self.outbox if q.namespace == namespace]:
+            if not self._state(namespace).connected:
+                return
+            self.outbox.remove(queued)
+            await self._send(namespace, queued.event, queued.args, queued.call)

@@ -1,0 +1,137 @@
+"""Watches one session's Engine.IO frames: reason facts, the ping watchdog, --trace.
+
+The JS client closes a connection with ``ping timeout`` when no PING came within
+pingInterval + pingTimeout of the last one; python-engineio waits longer (and says
+``transport error``), so the watchdog here does what the JS client does.
+"""
+
+import json
+
+from siocli import records
+from siocli.reasons import WireFacts
+from siocli.transport_watch import WireObserver, describe_exception
+
+ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
+                "5": "UPGRADE", "6": "NOOP"}
+SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
+                  "4": "CONNECT_ERROR", "5": "BINARY_EVENT", "6": "BINARY_ACK"}
+
+
+class Wire(WireObserver):
+    def __init__(self, loop, emit_record, on_ping_timeout, tracing):
+        self._loop = loop
+        self._emit_record = emit_record
+        self._on_ping_timeout = on_ping_timeout
+        self._tracing = tracing  # callable: is --trace on now?
+        self.facts = WireFacts()
+        self.last_failure = None
+        self.failure_exception = None
+        self._ping_window = None
+        self._last_ping = 0.0
+        self._timer = None
+
+    def new_connection(self):
+        self.stop_watchdog()
+        self.facts = WireFacts()
+        self.last_failure = None
+        self.failure_exception = None
+        self._ping_window = None
+
+    def stop_watchdog(self):
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def frame_in(self, frame):
+        if isinstance(frame, str) and frame:
+            kind = frame[0]
+            if kind == "2":
+                self._last_ping = self._loop.time()
+            elif kind == "4":
+                if frame[1:2] == "1":
+                    self.facts.server_disconnected.add(packet_namespace(frame[2:]))
+            elif kind == "0":
+                self._start_watchdog(frame[1:])
+            elif kind == "1":
+                self.facts.engine_close_packet = True
+            elif kind not in "356b":
+                self.facts.undecodable_frame = True
+        elif not frame:
+            self.facts.undecodable_frame = True
+        if self._tracing():
+            self._emit_record(packet_record("in", frame))
+
+    def frame_out(self, frame):
+        if self._tracing():
+            self._emit_record(packet_record("out", frame))
+
+    def transport_closed(self, detail):
+        self.facts.transport_closed = True
+
+    def transport_failed(self, detail):
+        self.facts.transport_failed = True
+        self.last_failure = detail
+
+    def request_failed(self, exception):
+        self.failure_exception = exception
+        self.transport_failed(describe_exception(exception))
+
+    def _start_watchdog(self, handshake):
+        try:
+            info = json.loads(handshake)
+            self._ping_window = (info["pingInterval"] + info["pingTimeout"]) / 1000.0
+        except (ValueError, KeyError, TypeError):
+            return
+        self._last_ping = self._loop.time()
+        self._arm(self._ping_window)
+
+    def _arm(self, delay):
+        self.stop_watchdog()
+        self._timer = self._loop.call_later(delay, self._check_pings)
+
+    def _check_pings(self):
+        self._timer = None
+        silent_for = self._loop.time() - self._last_ping
+        if silent_for < self._ping_window:
+            self._arm(self._ping_window - silent_for)
+            return
+        self.facts.ping_timed_out = True
+        self._on_ping_timeout()
+
+
+def packet_namespace(body):
+    """The namespace a Socket.IO packet body (after its type digit) names."""
+    if body.startswith("/"):
+        return body.split(",", 1)[0]
+    return "/"
+
+
+def packet_record(direction, frame):
+    if isinstance(frame, (bytes, bytearray)):
+        return records.make("packet", None, direction=direction, raw=bytes(frame),
+                            engine="MESSAGE", socketio="ATTACHMENT")
+    fields = {"engine": ENGINE_TYPES.get(frame[:1], "UNDECODABLE")}
+    namespace = None
+    if frame[:1] == "4" and len(frame) > 1:
+        body = frame[2:]
+        fields["socketio"] = SOCKETIO_TYPES.get(frame[1], "UNDECODABLE")
+        namespace = packet_namespace(body)
+        if body.startswith("/"):
+            body = body[len(namespace) + 1:] if "," in body else ""
+        if "-" in body[:8] and body.split("-", 1)[0].isdigit():
+            fields["attachments"], body = body.split("-", 1)
+        digits = len(body) - len(body.lstrip("0123456789"))
+        if digits:
+            fields["id"] = int(body[:digits])
+            body = body[digits:]
+        if body:
+            try:
+                fields["data"] = json.loads(body)
+            except ValueError:
+                fields["data"] = body
+    elif frame[:1] in "0" and len(frame) > 1:
+        try:
+            fields["data"] = json.loads(frame[1:])
+        except ValueError:
+            pass
+    return records.make("packet", namespace, direction=direction, raw=frame, **fields)
