@@ -1,0 +1,61 @@
+"""Guards the hooks siocli/transport_watch.py takes into python-socketio / engineio.
+
+If python-socketio or python-engineio change what these tests touch, they fail here
+first, naming the hook, instead of siocli silently reporting wrong reasons.
+"""
+
+import asyncio
+import importlib.metadata
+import inspect
+
+import aiohttp
+import socketio
+import engineio
+
+from siocli import transport_watch
+
+
+def _version_tuple(text):
+    return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
+
+
+def test_installed_versions_are_the_known_ones():
+    for package, (low, high) in transport_watch.KNOWN_VERSIONS.items():
+        installed = _version_tuple(importlib.metadata.version(package))
+        assert _version_tuple(low) <= installed < _version_tuple(high), package
+
+
+def test_http_session_reaches_the_engineio_client():
+    async def scenario():
+        session = transport_watch.create_http_session(transport_watch.WireObserver())
+        try:
+            client = socketio.AsyncClient(http_session=session, handle_sigint=False)
+            assert client.eio.http is session
+            assert client.eio.external_http is True
+        finally:
+            await session.close()
+    asyncio.run(scenario())
+
+
+def test_private_surface_used_by_the_hooks_is_there():
+    assert "abort" in inspect.signature(engineio.AsyncClient.disconnect).parameters
+    client = socketio.AsyncClient(handle_sigint=False)
+    assert isinstance(client.connection_namespaces, list)
+    assert inspect.iscoroutinefunction(client._send_packet)
+    assert client.packet_class is socketio.packet.Packet
+    assert socketio.packet.CONNECT == 0
+
+
+def test_engineio_reads_websocket_frames_through_receive():
+    # the read loop must call ws.receive(): that is where WatchedWebSocket observes frames
+    source = inspect.getsource(engineio.AsyncClient._read_loop_websocket)
+    assert "self.ws.receive(" in source
+    source = inspect.getsource(engineio.AsyncClient._connect_websocket)
+    assert "self.http.ws_connect(" in source
+
+
+def test_watched_classes_subclass_aiohttp():
+    session_kwargs = inspect.signature(aiohttp.ClientSession).parameters
+    for name in ("ws_response_class", "response_class", "trace_configs"):
+        assert name in session_kwargs
+    assert "on_request_chunk_sent" in dir(aiohttp.TraceConfig())
