@@ -12,6 +12,9 @@ IO_CLIENT_DISCONNECT = "io client disconnect"
 PING_TIMEOUT = "ping timeout"
 TRANSPORT_CLOSE = "transport close"
 TRANSPORT_ERROR = "transport error"
+# Not in the Socket.IO docs' table, but what the JS client reports when the Socket.IO
+# decoder rejects a packet that Engine.IO delivered.
+PARSE_ERROR = "parse error"
 
 DESCRIPTIONS = {
     IO_SERVER_DISCONNECT: "the server forcefully disconnected the socket with socket.disconnect()",
@@ -19,6 +22,7 @@ DESCRIPTIONS = {
     PING_TIMEOUT: "the server did not send a PING within pingInterval + pingTimeout",
     TRANSPORT_CLOSE: "the connection was closed (the server died, or the network changed)",
     TRANSPORT_ERROR: "the connection encountered an error",
+    PARSE_ERROR: "the server sent a Socket.IO packet that could not be decoded",
 }
 
 # After these, as in JS, there is no automatic reconnection.
@@ -37,6 +41,7 @@ class WireFacts:
     server_disconnected: set = dataclasses.field(default_factory=set)
     ping_timed_out: bool = False
     undecodable_frame: bool = False
+    undecodable_packet: bool = False
     transport_failed: bool = False
     engine_close_packet: bool = False
     transport_closed: bool = False
@@ -50,6 +55,8 @@ def js_reason(facts, namespace, library_reason):
         return IO_CLIENT_DISCONNECT
     if facts.ping_timed_out:
         return PING_TIMEOUT
+    if facts.undecodable_packet:
+        return PARSE_ERROR
     if facts.undecodable_frame or facts.transport_failed:
         return TRANSPORT_ERROR
     if facts.engine_close_packet or facts.transport_closed:

@@ -57,8 +57,9 @@ class Session:
         self._settled = {}
         self._listeners = []
         self._closed = False
-        self.wire = Wire(asyncio.get_running_loop(), self.record, self._ping_timed_out,
-                         lambda: self.trace)
+        loop = asyncio.get_running_loop()
+        self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace)
+        loop.set_exception_handler(self._unhandled_exception)
 
     # -- records ---------------------------------------------------------------------
 
@@ -280,7 +281,16 @@ class Session:
         except Exception:  # the connection is being dropped anyway
             pass
 
-    def _ping_timed_out(self):
+    def _unhandled_exception(self, loop, context):
+        """python-socketio runs handlers as tasks whose exceptions would go to stderr."""
+        exception = context.get("exception")
+        if self.wire.facts.undecodable_packet or self.wire.facts.undecodable_frame:
+            return  # already reported as the reason the connection is being closed
+        detail = "%s: %s" % (type(exception).__name__, exception) if exception else context.get(
+            "message", "unknown error")
+        self.record(records.error(None, "internal error: %s" % detail))
+
+    def _connection_broken(self):
         asyncio.get_running_loop().create_task(self._drop_engine())
 
     async def connect_namespace(self, namespace):
@@ -347,6 +357,9 @@ class Session:
                 self.outbox.append(QueuedEmit(namespace, event, tuple(args), call))
             try:
                 return await asyncio.wait_for(asyncio.shield(call.future), timeout)
+            except asyncio.CancelledError:
+                call.cancel()  # given up on (Ctrl-C): a late ack is not shown
+                raise
             except asyncio.TimeoutError:
                 record = records.ack_timeout(namespace, event, timeout)
                 self.record(record)

@@ -18,10 +18,10 @@ SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
 
 
 class Wire(WireObserver):
-    def __init__(self, loop, emit_record, on_ping_timeout, tracing):
+    def __init__(self, loop, emit_record, on_broken, tracing):
         self._loop = loop
         self._emit_record = emit_record
-        self._on_ping_timeout = on_ping_timeout
+        self._on_broken = on_broken  # called when the JS client would close the connection
         self._tracing = tracing  # callable: is --trace on now?
         self.facts = WireFacts()
         self.last_failure = None
@@ -48,16 +48,19 @@ class Wire(WireObserver):
             if kind == "2":
                 self._last_ping = self._loop.time()
             elif kind == "4":
-                if frame[1:2] == "1":
+                socketio_type = frame[1:2]
+                if socketio_type == "1":
                     self.facts.server_disconnected.add(packet_namespace(frame[2:]))
+                elif socketio_type not in SOCKETIO_TYPES:
+                    self._broken("undecodable_packet")
             elif kind == "0":
                 self._start_watchdog(frame[1:])
             elif kind == "1":
                 self.facts.engine_close_packet = True
             elif kind not in "356b":
-                self.facts.undecodable_frame = True
+                self._broken("undecodable_frame")
         elif not frame:
-            self.facts.undecodable_frame = True
+            self._broken("undecodable_frame")
         if self._tracing():
             self._emit_record(packet_record("in", frame))
 
@@ -95,8 +98,13 @@ class Wire(WireObserver):
         if silent_for < self._ping_window:
             self._arm(self._ping_window - silent_for)
             return
-        self.facts.ping_timed_out = True
-        self._on_ping_timeout()
+        self._broken("ping_timed_out")
+
+    def _broken(self, fact):
+        """The JS client closes the connection here; python-engineio would carry on."""
+        if not getattr(self.facts, fact):
+            setattr(self.facts, fact, True)
+            self._on_broken()
 
 
 def packet_namespace(body):

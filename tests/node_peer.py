@@ -91,8 +91,9 @@ def _matcher(pred: Predicate, fields: dict) -> Callable[[dict], bool]:
     return match
 
 
-class NodeServer:
-    """A running ``server.js``.  Obtained from :func:`start_node_server`."""
+class PeerServer:
+    """A running test server process (server.js, or tests/servers/py_server.py) that prints
+    ``{"port": N}`` and then one JSON line per observation."""
 
     def __init__(self, proc: subprocess.Popen, host: str, path: str, args: list[str]):
         self.proc = proc
@@ -217,6 +218,9 @@ class NodeServer:
         for t in self._threads:
             t.join(1.0)
         return self.proc.returncode
+
+
+NodeServer = PeerServer
 
 
 @contextlib.contextmanager

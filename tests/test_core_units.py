@@ -36,7 +36,7 @@ def test_bytes_anywhere_are_binary_objects():
 def test_every_reason_has_the_docs_description():
     assert set(reasons.DESCRIPTIONS) == {
         "io server disconnect", "io client disconnect", "ping timeout", "transport close",
-        "transport error"}
+        "transport error", "parse error"}
     assert reasons.DELIBERATE == {"io server disconnect", "io client disconnect"}
 
 
@@ -46,6 +46,7 @@ def test_every_reason_has_the_docs_description():
     (dict(ping_timed_out=True), "client disconnect", "ping timeout"),
     (dict(undecodable_frame=True), "transport error", "transport error"),
     (dict(transport_failed=True), "transport error", "transport error"),
+    (dict(undecodable_packet=True), "client disconnect", "parse error"),
     (dict(transport_closed=True), "transport error", "transport close"),
     (dict(engine_close_packet=True), "server disconnect", "transport close"),
     (dict(), "server disconnect", "transport close"),

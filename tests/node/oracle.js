@@ -6,7 +6,7 @@
 //        [--auth JSON] [--path P] [--emit 'EVENT ARG...'] [--call 'EVENT ARG...']
 //        [--disconnect-after MS] [--wait-ms N] [--grace-ms N] [--stay]
 //        [--no-reconnect] [--reconnection-delay MS] [--reconnection-delay-max MS]
-//        [--reconnection-attempts N] [--timeout MS] [--trace]
+//        [--reconnection-attempts N] [--timeout MS] [--until TYPE[:N]] [--trace]
 //
 // URL may carry a namespace (http://127.0.0.1:PORT/chat).
 // --emit / --call may be repeated; they run once, in order, after the first
@@ -14,8 +14,11 @@
 // string: --emit 'scenario block 1500' emits ("scenario", "block", 1500).
 // --call waits for the ack and records {"type":"ack",...}.
 //
-// The process exits after --wait-ms (default 5000) or, unless --stay, --grace-ms
-// (default 300) after the first disconnect. Exit code 0; 2 on usage error.
+// The process exits after --wait-ms (default 5000) or --grace-ms (default 300)
+// after: the first disconnect (unless --stay or --until), a connect_error that
+// ends the attempts (middleware error; unless --stay or --until), reconnect_failed,
+// or the N-th (default 1st) record of type TYPE with --until TYPE[:N]
+// (e.g. --until connect:2 = the first reconnection). Exit code 0; 2 on usage error.
 "use strict";
 
 const { io } = require("socket.io-client");
@@ -43,6 +46,8 @@ function parseArgs(argv) {
     reconnectionAttempts: null,
     timeout: null,
     trace: false,
+    until: null,
+    untilCount: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -67,6 +72,13 @@ function parseArgs(argv) {
       case "--reconnection-attempts": o.reconnectionAttempts = Number(next()); break;
       case "--timeout": o.timeout = Number(next()); break;
       case "--trace": o.trace = true; break;
+      case "--until": {
+        const [t, n] = next().split(":");
+        o.until = t;
+        o.untilCount = n === undefined ? 1 : Number(n);
+        o.stay = true;
+        break;
+      }
       default:
         if (a.startsWith("--")) usage(`unknown option ${a}`);
         if (o.url) usage(`unexpected argument ${a}`);
@@ -110,10 +122,13 @@ function jsonable(v) {
 const o = parseArgs(process.argv.slice(2));
 const T0 = Date.now();
 
+const seen = {};
 function out(rec) {
   rec.ts = new Date().toISOString();
   rec.t = Date.now() - T0; // ms since the oracle started
   require("fs").writeSync(1, JSON.stringify(jsonable(rec)) + "\n");
+  seen[rec.type] = (seen[rec.type] || 0) + 1;
+  if (o.until === rec.type && seen[rec.type] === o.untilCount) exitSoon(o.graceMs);
 }
 
 function describe(description) {
@@ -162,7 +177,10 @@ const manager = socket.io;
 let connects = 0;
 let disconnected = false;
 
+let exiting = false;
 function exitSoon(ms) {
+  if (exiting) return;
+  exiting = true;
   setTimeout(() => {
     out({ type: "exit" });
     process.exit(0);
@@ -250,7 +268,12 @@ manager.on("reconnect", (attempt) =>
   out({ type: "reconnect", namespace: socket.nsp, attempt }));
 manager.on("reconnect_error", (err) =>
   out({ type: "reconnect_error", namespace: socket.nsp, message: err.message }));
-manager.on("reconnect_failed", () =>
-  out({ type: "reconnect_failed", namespace: socket.nsp, attempts: lastAttempt }));
+manager.on("reconnect_failed", () => {
+  out({ type: "reconnect_failed", namespace: socket.nsp, attempts: lastAttempt });
+  exitSoon(o.graceMs);
+});
 
-exitSoon(o.waitMs);
+setTimeout(() => {
+  out({ type: "exit" });
+  process.exit(0);
+}, o.waitMs);

@@ -4,7 +4,10 @@
 // FIN / RST) while a server.js scenario is triggered. Used to write ORACLE.md.
 //
 //   node wire_probe.js URL --transport websocket|polling --scenario 'NAME ARG...'
-//        [--path P] [--wait-ms N] [--client-disconnect]
+//        [--path P] [--wait-ms N] [--grace-ms N] [--client-disconnect]
+//
+// Exits after --wait-ms (default 3000), or --grace-ms after the first thing
+// (other than PING/PONG and POST answers) that happens after the trigger.
 //
 // --client-disconnect: instead of a scenario, do what socket.disconnect() of the
 // JS client does (Socket.IO DISCONNECT "41", then the Engine.IO close).
@@ -17,20 +20,28 @@ try { WebSocket = require("ws"); } catch (_) {
 }
 
 const argv = process.argv.slice(2);
-const o = { url: null, transport: "websocket", scenario: null, path: "/socket.io", waitMs: 3000, clientDisconnect: false };
+const o = { url: null, transport: "websocket", scenario: null, path: "/socket.io", waitMs: 3000, graceMs: null, clientDisconnect: false };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === "--transport") o.transport = argv[++i];
   else if (a === "--scenario") o.scenario = argv[++i];
   else if (a === "--path") o.path = argv[++i];
   else if (a === "--wait-ms") o.waitMs = Number(argv[++i]);
+  else if (a === "--grace-ms") o.graceMs = Number(argv[++i]);
   else if (a === "--client-disconnect") o.clientDisconnect = true;
   else o.url = a;
 }
 const T0 = Date.now();
+let exitScheduled = false;
+function finish() { log({ ev: "exit" }); process.exit(0); }
 function log(rec) {
   rec.t = Date.now() - T0;
   process.stdout.write(JSON.stringify(rec) + "\n");
+  const boring = ["2", "3", "ok"].includes(rec.raw ?? rec.body) || ["post", "post_response", "frame_out", "exit"].includes(rec.ev);
+  if (triggered && !boring && o.graceMs !== null && !exitScheduled) {
+    exitScheduled = true;
+    setTimeout(finish, o.graceMs);
+  }
 }
 const u = new URL(o.url);
 const base = `${u.hostname}:${u.port}`;
@@ -54,7 +65,7 @@ function react(pkt) {
   return replies;
 }
 
-setTimeout(() => { log({ ev: "exit" }); process.exit(0); }, o.waitMs);
+setTimeout(finish, o.waitMs);
 
 if (o.transport === "websocket") {
   const ws = new WebSocket(`ws://${base}${o.path}/?EIO=4&transport=websocket`, { perMessageDeflate: false });
