@@ -37,6 +37,11 @@ class Output:
     def stream_getter(self):
         return self._stream or self.env.stdout or sys.stdout
 
+    def use_stream(self, stream):
+        """Write to ``stream`` from now on (the REPL's patched stdout); returns the old one."""
+        previous, self._stream = self._stream, stream
+        return previous
+
     # -- records -------------------------------------------------------------------------
 
     def open_record(self, path):

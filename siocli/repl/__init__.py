@@ -1,0 +1,1 @@
+"""The interactive REPL of `siocli connect` (and the command registry piped stdin shares)."""

@@ -1,0 +1,73 @@
+"""The data of the `status` and `log` tables."""
+
+import time
+
+from siocli import auth as auth_module
+from siocli import records
+from siocli.render import LIFECYCLE_COLUMNS, lifecycle_cells
+from siocli.repl.context import TableData
+
+
+def seconds_until(deadline):
+    if deadline is None:
+        return None
+    return max(0.0, deadline - time.monotonic())
+
+
+def reconnection_text(session, settings):
+    if not settings.reconnect:
+        return "off (--no-reconnect)"
+    limit = settings.reconnect_attempts or "unlimited"
+    if session.state == "reconnecting":
+        wait = seconds_until(session.next_attempt_at)
+        when = "now" if wait is None else "in %.1fs" % wait
+        return "attempt %s of %s %s" % (session.attempt + 1, limit, when)
+    return "on (attempts: %s, delay %ss..%ss)" % (
+        limit, settings.reconnect_delay, settings.reconnect_delay_max)
+
+
+def status_tables(context):
+    session, settings = context.session, context.settings
+    auth = session.auth
+    rows = [
+        ("URL", settings.display_url or settings.url),
+        ("Engine.IO path", settings.path),
+        ("state", session.state + (" (last reason: %s)" % session.last_reason
+                                   if session.last_reason and not session.connected else "")),
+        ("transport", (session.transport if session.connected else None) or "-"),
+        ("reconnection", reconnection_text(session, settings)),
+        ("auth", records.json_value(auth_module.masked(auth.payload))
+         + (" + output of --auth-cmd" if auth.command else "")),
+        ("events", "%d in, %d out" % (session.events_in, session.events_out)),
+        ("queued emits", queue_text(session)),
+        ("filters", context.filter.describe()),
+        ("recording", context.output.recording or "off"),
+        ("trace", "on" if session.trace else "off"),
+    ]
+    namespace_rows = []
+    for name, state in session.namespaces.items():
+        if state.connected:
+            connected = "yes"
+        else:
+            connected = "rejected" if state.rejected else "no"
+        namespace_rows.append(("*" if name == context.namespace else "", name, state.sid or "-",
+                               connected, state.events_in, state.events_out))
+    return (TableData("siocli status", ("", ""), rows),
+            TableData("namespaces", ("active", "namespace", "socket.id", "connected", "in", "out"),
+                      namespace_rows))
+
+
+def queue_text(session):
+    queued = list(session.outbox)
+    if not queued:
+        return "none"
+    shown = ", ".join("%s %s" % (q.namespace, q.event) for q in queued[:5])
+    more = " (+%d more)" % (len(queued) - 5) if len(queued) > 5 else ""
+    return "%d: %s%s (sent on connection)" % (len(queued), shown, more)
+
+
+def log_table(session, count):
+    entries = list(session.lifecycle)[-count:] if count else []
+    rows = [lifecycle_cells(record) for record in entries]
+    title = "last %d lifecycle records" % len(rows) if rows else "no lifecycle records yet"
+    return TableData(title, LIFECYCLE_COLUMNS, rows)
