@@ -6,7 +6,9 @@ the line, Ctrl-C while a command runs (a pending `call`) cancels that command.
 """
 
 import asyncio
+import contextlib
 import signal
+import sys
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.filters import has_focus
@@ -113,6 +115,20 @@ class Repl:
                 clear_screen()
 
 
+@contextlib.contextmanager
+def printing_above_prompt(env, output):
+    """Route the output through patch_stdout when it goes to this process's stdout."""
+    if env.stdout is not None and env.stdout not in (sys.stdout, sys.__stdout__):
+        yield  # an embedding (tests) gave its own stream
+        return
+    with patch_stdout(raw=True):
+        previous = output.use_stream(sys.stdout)
+        try:
+            yield
+        finally:
+            output.use_stream(previous)
+
+
 def install_sigint(handler):
     try:
         asyncio.get_running_loop().add_signal_handler(signal.SIGINT, handler)
@@ -128,10 +144,7 @@ async def run_repl(settings, env, output, prompt_session=None):
     if prompt_session is None:
         prompt_session = make_prompt_session(context, open_history(env.state_dir), env.color)
     repl = Repl(context, prompt_session)
-    with patch_stdout(raw=True):
-        import sys
-
-        previous = output.use_stream(sys.stdout)
+    with printing_above_prompt(env, output):
         try:
             install_sigint(repl.on_sigint)
             output.notice("siocli %s: connecting to %s. Type `help` for commands, "
@@ -142,5 +155,4 @@ async def run_repl(settings, env, output, prompt_session=None):
             context.finishing = True
             await session.close()
             output.flush()
-            output.use_stream(previous)
     return ExitStatus.SUCCESS
