@@ -235,6 +235,7 @@ class Session:
                 self.record(records.connect_error(namespace, str(exc), None))
             self.state = "disconnected"
             return "rejected"
+        await self._engine_closed()
         loop = asyncio.get_running_loop()
         self._settled = {name: loop.create_future() for name in wanted}
         self.wire.new_connection()
@@ -269,6 +270,15 @@ class Session:
                                          self.settings.path)
         for namespace in namespaces:
             self.record(records.connect_error(namespace, message, data))
+
+    async def _engine_closed(self, patience=1.0):
+        """python-socketio closes the engine after the `disconnect` handlers ran: a
+        `connect` typed right after a server disconnect waits for that (or aborts it)."""
+        deadline = time.monotonic() + patience
+        while self.client.eio.state != "disconnected" and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        if self.client.eio.state != "disconnected":
+            await self._drop_engine()
 
     def _settle(self, namespace, outcome):
         future = self._settled.get(namespace)

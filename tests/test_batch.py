@@ -1,0 +1,135 @@
+"""Piped stdin: `python -m siocli connect URL` with commands on stdin, real subprocesses."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+from repl_fixtures import ROOT, siocli_env
+
+
+def run_siocli(tmp_path, url, script, *options, timeout=20):
+    return subprocess.run([sys.executable, "-m", "siocli", "connect", url, *options],
+                          input=script, capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT, env=siocli_env(tmp_path))
+
+
+def records_of(stdout):
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_commands_comments_and_continuation_lines(sio_server, tmp_path):
+    script = ('# a comment\n'
+              '\n'
+              'emit chat "hello world"\n'
+              'call echo {"a":\n'
+              '   [1, 2]} b64:AAE=\n'
+              'call --timeout 2 echo x\n')
+    result = run_siocli(tmp_path, sio_server.url, script, "--json")
+    assert result.returncode == 0, result.stderr
+    found = records_of(result.stdout)
+    kinds = [r["type"] for r in found]
+    assert kinds == ["connect", "emit", "emit", "ack", "emit", "ack", "disconnect"]
+    assert found[1]["args"] == ["hello world"]
+    assert found[3]["args"] == [{"a": [1, 2]}, {"$binary": "AAE="}]
+    assert found[-1]["reason"] == "io client disconnect"
+
+
+def test_stops_at_the_first_bad_command_with_exit_2(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url, "emit one\nbogus\nemit two\n", "--json")
+    assert result.returncode == 2
+    found = records_of(result.stdout)
+    assert [r.get("event") for r in found if r["type"] == "emit"] == ["one"]
+    assert "unknown command 'bogus'" in [r for r in found if r["type"] == "error"][0]["message"]
+    assert found[-1]["type"] == "disconnect"
+
+
+def test_keep_going_runs_on_and_keeps_the_first_failure(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url, "emit one\nbogus\nemit two\n", "--json",
+                        "--keep-going")
+    assert result.returncode == 2
+    found = records_of(result.stdout)
+    assert [r.get("event") for r in found if r["type"] == "emit"] == ["one", "two"]
+
+
+def test_ack_timeout_exits_3(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url, "call --timeout 0.3 nobody-acks\nemit no\n",
+                        "--json")
+    assert result.returncode == 3
+    assert [r["type"] for r in records_of(result.stdout)] == [
+        "connect", "emit", "ack_timeout", "disconnect"]
+
+
+def test_middleware_connect_error_exits_1_at_once(sio_server, tmp_path):
+    started = time.monotonic()
+    result = run_siocli(tmp_path, sio_server.url + "/private", "emit x\n", "--json")
+    assert result.returncode == 1
+    assert time.monotonic() - started < 5
+    found = records_of(result.stdout)
+    assert found[0]["type"] == "connect_error"
+    assert found[0]["data"] == {"content": "Please retry later"}
+    assert not [r for r in found if r["type"] == "emit"]
+
+
+def test_token_lets_the_private_namespace_in(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url + "/private", "call echo ok\n", "--json",
+                        "--token", "secret")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_unreachable_server_is_retried_until_connect_timeout_then_exits_1(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    result = run_siocli(tmp_path, "http://127.0.0.1:%d" % port, "emit x\n", "--json",
+                        "--connect-timeout", "1.5", "--reconnect-delay", "0.2")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    kinds = [r["type"] for r in records_of(result.stdout)]
+    assert "reconnect_attempt" in kinds and "emit" not in kinds
+    assert 1.0 < elapsed < 8
+
+
+def test_connection_lost_during_a_call_exits_4(sio_server, tmp_path):
+    # the server kicks 50 ms after `kick`; the slow call is pending then
+    result = run_siocli(tmp_path, sio_server.url, "emit kick\ncall --timeout 2 slow 0.5\n"
+                        "emit never\n", "--json")
+    assert result.returncode == 4, result.stdout
+    found = records_of(result.stdout)
+    assert [r["reason"] for r in found if r["type"] == "disconnect"] == ["io server disconnect"]
+    assert "disconnected before 'slow' was acknowledged" in found[-1]["message"]
+
+
+def test_connect_after_a_server_disconnect_with_keep_going(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url, "emit kick\ncall --timeout 2 slow 0.5\n"
+                        "connect\ncall echo back\n", "--json", "--keep-going")
+    assert result.returncode == 4  # the first failure
+    found = records_of(result.stdout)
+    ids = [r["id"] for r in found if r["type"] == "connect"]
+    assert len(ids) == 2 and ids[0] != ids[1]
+    assert [r["args"] for r in found if r["type"] == "ack"] == [["back"]]
+    assert found[-1]["reason"] == "io client disconnect"
+
+
+def test_reconnect_and_disconnect_commands(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url,
+                        "call echo back\nreconnect\ncall echo again\ndisconnect\n", "--json")
+    assert result.returncode == 0, result.stdout
+    found = records_of(result.stdout)
+    ids = [r["id"] for r in found if r["type"] == "connect"]
+    assert len(ids) == 2 and ids[0] != ids[1]
+    assert [r["args"] for r in found if r["type"] == "ack"] == [["back"], ["again"]]
+    assert [r["reason"] for r in found if r["type"] == "disconnect"] == [
+        "io client disconnect", "io client disconnect"]
+
+
+def test_plain_output_and_help(sio_server, tmp_path):
+    result = run_siocli(tmp_path, sio_server.url, "help\nhelp call\nstatus\nlog 3\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "call [--timeout S] EVENT [ARG...]" in out
+    assert "usage: call [--timeout S] EVENT [ARG...]" in out
+    assert "namespaces" in out and "socket.id" in out
+    assert "last 1 lifecycle records" in out
