@@ -145,7 +145,17 @@ def connect(ctx, **options):
 @main.command(epilog="""\b
 Examples:
   siocli serve                                  # on 127.0.0.1:5000
+  siocli serve --port 0                         # on a free port (printed first)
   siocli serve --port 3000 -n /chat --token s3cret --json
+  siocli serve --host 0.0.0.0 --cors http://localhost:8080
+
+\b
+On a terminal, type at the serve> prompt:
+  clients                        the connected clients (id, namespace, transport, auth)
+  emit [--to ID] EVENT [ARG...]  emit to one client, else to every client
+  kick ID                        disconnect a client (it sees `io server disconnect`)
+  status / help / quit           Ctrl-C on an empty line stops too
+Every event that asks for an acknowledgement is acked with its own arguments.
 """)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar=env("host"))
 @click.option("--port", type=int, default=5000, show_default=True, envvar=env("port"))
@@ -168,9 +178,17 @@ def serve(**options):
     raise SystemExit(run_serve(options))
 
 
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  siocli demo                                   # a REPL connected to a demo server
+  echo 'call echo {"a": 1}' | siocli demo       # piped: runs the commands, then exits
+""")
 def demo():
-    """Start a demo server on a free port and open a REPL connected to it."""
+    """Start a demo server on a free port and open a REPL connected to it.
+
+    The server sends `tick` every 3 s on /, acknowledges every event with its own
+    arguments, and /private needs auth.token "letmein". A short tour is printed.
+    """
     from siocli.dispatch import run_demo
 
     raise SystemExit(run_demo())
