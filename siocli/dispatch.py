@@ -104,7 +104,7 @@ def run_async(env, make_coroutine):
 
 
 async def _with_interrupt(coroutine):
-    """Turn SIGINT into cancelling the mode's task, which then closes cleanly."""
+    """Turn SIGINT and SIGTERM into cancelling the mode's task, which then closes cleanly."""
     task = asyncio.ensure_future(coroutine)
     loop = asyncio.get_running_loop()
     interrupted = []
@@ -113,10 +113,11 @@ async def _with_interrupt(coroutine):
         interrupted.append(True)
         task.cancel()
 
-    try:
-        loop.add_signal_handler(signal.SIGINT, on_sigint)
-    except (NotImplementedError, RuntimeError, ValueError):
-        pass
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signal_number, on_sigint)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
     try:
         return await task
     except asyncio.CancelledError:
@@ -124,10 +125,11 @@ async def _with_interrupt(coroutine):
             return ExitStatus.INTERRUPTED
         raise
     finally:
-        try:
-            loop.remove_signal_handler(signal.SIGINT)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(signal_number)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
 
 
 def run_serve(options):

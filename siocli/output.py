@@ -25,7 +25,7 @@ class Output:
         if env.record_path:
             self.open_record(env.record_path)
         if self.format == "rich":
-            self.renderer = RichRenderer(self.stream_getter, env.color)
+            self.renderer = RichRenderer(self.stream_getter, env.color, env.stdout_isatty)
         else:
             self.renderer = PlainRenderer(self.stream_getter)
         self._backlog = collections.deque()

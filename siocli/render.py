@@ -92,14 +92,15 @@ def skipped_text(counts):
 class RichRenderer:
     """Rich output; the console writes to whatever ``stream()`` is at print time."""
 
-    def __init__(self, stream, color):
+    def __init__(self, stream, color, is_terminal=True):
         import shutil
 
         from rich.console import Console
         from rich.highlighter import JSONHighlighter
 
         self._stream = stream
-        self._width = shutil.get_terminal_size((100, 24)).columns
+        # piped rich output (-o rich) has no screen to fit: keep each row on one line
+        self._width = shutil.get_terminal_size((200, 24)).columns if is_terminal else 200
         self._console = Console(file=_StreamProxy(stream), force_terminal=color, no_color=not color,
                                 width=self._width, highlight=False, soft_wrap=False)
         self._json = JSONHighlighter()

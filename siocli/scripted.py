@@ -103,9 +103,9 @@ async def run_actions(settings, session, watch, output):
 async def listen(settings, watch):
     """--wait after the actions; unbounded when the run only listens."""
     wait = settings.wait
-    if wait is None:
-        wait = None if not settings.actions else 0
-    if wait == 0 and not (settings.count and not settings.actions):
+    if wait is None and settings.actions and not settings.count:
+        wait = 0
+    if wait == 0:
         return
     try:
         await asyncio.wait_for(watch.count_reached.wait(), wait)

@@ -265,7 +265,9 @@ class Session:
         return "rejected"
 
     def _engine_failed(self, namespaces, exception, library_message):
-        cause = self.wire.failure_exception or exception
+        cause = exception
+        if not isinstance(exception, (asyncio.TimeoutError, TimeoutError)):
+            cause = self.wire.failure_exception or exception
         message, data = describe_failure(cause, library_message, self.settings.url,
                                          self.settings.path)
         for namespace in namespaces:
@@ -328,7 +330,7 @@ class Session:
         self.next_attempt_at = None
         if self.client is not None and self.connected:
             self.wire.facts.client_closing = True
-            await self.client.disconnect()
+            await transport_watch.graceful_disconnect(self.client)
         self.state = "disconnected"
 
     async def reconnect(self):

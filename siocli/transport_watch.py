@@ -10,7 +10,10 @@ frame and how the transport ended. Two gaps have no public hook and are bridged 
 * ``client.eio.disconnect(abort=True)`` ends a connection whose pings stopped,
   as the JS client does on ``ping timeout``;
 * connecting one more namespace on a live connection (the REPL's ``ns``), which
-  python-socketio only does inside ``connect()``.
+  python-socketio only does inside ``connect()``;
+* a client disconnect that first lets the packets already queued (the last emits,
+  then the Socket.IO DISCONNECT) reach the server: python-socketio closes the
+  websocket without waiting for its send queue, and they would be lost.
 """
 
 import asyncio
@@ -111,6 +114,17 @@ def describe_exception(exc):
 async def abort_connection(client):
     """End the Engine.IO connection now, without a Socket.IO goodbye."""
     await client.eio.disconnect(abort=True)
+
+
+async def graceful_disconnect(client, flush_timeout=2.0):
+    """Send what is queued, then a Socket.IO DISCONNECT per namespace, then close."""
+    for namespace in list(client.namespaces):
+        await client._send_packet(client.packet_class(sio_packet.DISCONNECT, namespace=namespace))
+    try:
+        await asyncio.wait_for(client.eio.queue.join(), flush_timeout)
+    except asyncio.TimeoutError:
+        pass
+    await client.eio.disconnect()
 
 
 async def connect_namespace(client, namespace, auth):

@@ -5,6 +5,7 @@ pingInterval + pingTimeout of the last one; python-engineio waits longer (and sa
 ``transport error``), so the watchdog here does what the JS client does.
 """
 
+import asyncio
 import json
 
 from siocli import records
@@ -76,6 +77,8 @@ class Wire(WireObserver):
         self.last_failure = detail
 
     def request_failed(self, exception):
+        if isinstance(exception, asyncio.CancelledError):
+            return
         self.failure_exception = exception
         self.transport_failed(describe_exception(exception))
 

@@ -43,7 +43,11 @@ def test_private_surface_used_by_the_hooks_is_there():
     assert isinstance(client.connection_namespaces, list)
     assert inspect.iscoroutinefunction(client._send_packet)
     assert client.packet_class is socketio.packet.Packet
-    assert socketio.packet.CONNECT == 0
+    assert socketio.packet.CONNECT == 0 and socketio.packet.DISCONNECT == 1
+    assert isinstance(client.namespaces, dict)
+    assert isinstance(client.eio.queue, asyncio.Queue)
+    # the write loop marks each sent packet done: graceful_disconnect waits on that
+    assert "self.queue.task_done()" in inspect.getsource(engineio.AsyncClient._write_loop)
 
 
 def test_engineio_reads_websocket_frames_through_receive():
