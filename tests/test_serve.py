@@ -1,0 +1,229 @@
+"""`siocli serve` against the official JS client (tests/node) and against `siocli connect`.
+
+Real processes throughout: the server is `python -m siocli serve --port 0 --json`, the
+clients are `node tests/node/oracle.js` (socket.io-client 4.x) and `python -m siocli
+connect`. The REPL's kick and emit are driven in a pseudo-terminal (pexpect).
+"""
+
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pexpect
+import pytest
+
+from node_peer import NODE_DIR, node_binary, records_of, require_node, run_oracle
+from serve_fixtures import ROOT, ServeProcess, clean_env, json_lines, run_siocli
+from siocli.serve import ServeConfig
+from siocli.serve_view import lifecycle_detail, plain_line
+
+
+@pytest.fixture
+def serve(tmp_path):
+    processes = []
+
+    def start(*args):
+        process = ServeProcess(tmp_path, *args)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.stop()
+
+
+# -- the official JS client ---------------------------------------------------------------
+
+def test_js_client_connects_and_every_call_is_acked_with_its_own_args(serve):
+    require_node()
+    server = serve("-n", "/chat")
+    found = run_oracle(server.url + "/chat", "--auth", '{"token": "abcdef", "user": "ann"}',
+                       "--call", 'echo {"a":[1,2]} hi', "--emit", "note 42",
+                       "--disconnect-after", "300", "--wait-ms", "3000")
+    connect = records_of(found, "connect")[0]
+    assert records_of(found, "ack")[0]["args"] == [{"a": [1, 2]}, "hi"]
+
+    record = server.wait_for("connect", namespace="/chat")
+    assert record["id"] == connect["id"]
+    assert record["connected"] is True and record["attempt"] == 0
+    assert record["transport"] in ("polling", "websocket")
+    assert record["auth"] == {"token": "ab****", "user": "****"}  # masked
+    assert "User-Agent" in record["headers"] and record["remote"] == "127.0.0.1"
+    echo = server.wait_for("event", event="echo")
+    assert echo["args"] == [{"a": [1, 2]}, "hi"] and echo["ack"] is True
+    assert echo["id"] == connect["id"] and echo["namespace"] == "/chat"
+    assert server.wait_for("event", event="note")["ack"] is False
+    gone = server.wait_for("disconnect", id=connect["id"])
+    assert gone["reason"] == "client disconnect" and gone["will_reconnect"] is False
+    assert "abcdef" not in str(server.records)
+
+
+def test_token_rejection_reaches_the_js_client_with_message_and_data(serve):
+    require_node()
+    server = serve("--token", "s3cret")
+    found = run_oracle(server.url, "--token", "wrong", "--wait-ms", "3000")
+    error = records_of(found, "connect_error")[0]
+    assert error["message"] == "not authorized"
+    assert error["data"] == {"reason": "auth.token does not match"}
+    assert not records_of(found, "connect")
+    record = server.wait_for("connect_error")
+    assert record["message"] == "not authorized" and record["data"] == error["data"]
+    assert record["auth"] == {"token": "wr***"}  # masked
+
+    found = run_oracle(server.url, "--wait-ms", "3000")
+    assert records_of(found, "connect_error")[0]["data"] == {"reason": "auth.token is missing"}
+
+    found = run_oracle(server.url, "--token", "s3cret", "--call", "echo ok",
+                       "--disconnect-after", "200", "--wait-ms", "3000")
+    assert records_of(found, "ack")[0]["args"] == ["ok"]
+
+
+def test_a_namespace_not_served_is_refused_and_recorded(serve):
+    require_node()
+    server = serve()
+    found = run_oracle(server.url + "/nope", "--wait-ms", "3000")
+    assert records_of(found, "connect_error")
+    record = server.wait_for("connect_error", namespace="/nope")
+    assert "-n /nope" in record["hint"]
+
+
+def test_stopping_the_server_disconnects_its_clients(serve):
+    require_node()
+    for transport in ("websocket", "polling"):
+        server = serve()
+        client = subprocess.Popen(
+            [node_binary(), str(NODE_DIR / "oracle.js"), server.url, "--transport", transport,
+             "--no-reconnect", "--wait-ms", "8000"],
+            cwd=str(NODE_DIR), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server.wait_for("connect")
+        time.sleep(0.5)  # a person does not press Ctrl-C within milliseconds of a connect
+        assert server.stop(signal.SIGTERM) == 0
+        out, err = client.communicate(timeout=10)
+        gone = records_of(json_lines(out), "disconnect")
+        assert gone and gone[0]["reason"] == "transport close", (transport, out, err)
+        assert server.wait_for("disconnect")["description"] == "this server is stopping"
+        assert any("stopped (1 client disconnected)" in n for n in server.notices)
+
+
+def test_sigint_exits_130(serve):
+    server = serve()
+    assert server.stop(signal.SIGINT) == 130
+
+
+# -- siocli connect -----------------------------------------------------------------------
+
+def test_siocli_connect_calls_and_is_refused_without_the_token(serve, tmp_path):
+    server = serve("--token", "s3cret", "-n", "chat")
+    result = run_siocli(tmp_path, "connect", server.url + "/chat", "--token", "s3cret",
+                        "--call", 'echo {"a": 1} "two words"', "--wait", "0.2", "--json")
+    assert result.returncode == 0, result.stderr
+    acks = [r for r in json_lines(result.stdout) if r["type"] == "ack"]
+    assert acks[0]["args"] == [{"a": 1}, "two words"]
+    event = server.wait_for("event", event="echo", namespace="/chat")
+    assert event["args"] == [{"a": 1}, "two words"] and event["ack"] is True
+
+    result = run_siocli(tmp_path, "connect", server.url, "--token", "nope", "--call", "echo 1",
+                        "--json")
+    assert result.returncode == 1
+    error = json_lines(result.stdout)[0]
+    assert error["type"] == "connect_error" and error["message"] == "not authorized"
+    assert error["data"] == {"reason": "auth.token does not match"}
+
+
+def test_serve_rejects_a_port_in_use(serve, tmp_path):
+    server = serve()
+    result = run_siocli(tmp_path, "serve", "--port", str(server.port))
+    assert result.returncode == 1
+    assert "address already in use" in result.stderr
+
+
+# -- the REPL in a pseudo-terminal -------------------------------------------------------
+
+def spawn_serve(tmp_path, *args):
+    env = clean_env(tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+    child = pexpect.spawn(sys.executable, ["-m", "siocli", "serve", "--port", "0", "--no-color",
+                                           *args],
+                          env=env, cwd=ROOT, dimensions=(40, 200), encoding="utf-8", timeout=10)
+    child.expect(r"listening on http://127\.0\.0\.1:(\d+) ")
+    return child, "http://127.0.0.1:%s" % child.match.group(1)
+
+
+def test_repl_lists_clients_emits_to_one_and_kicks_it(tmp_path):
+    require_node()
+    child, url = spawn_serve(tmp_path)
+    client = subprocess.Popen(
+        [node_binary(), str(NODE_DIR / "oracle.js"), url, "--token", "abcdef", "--wait-ms", "15000"],
+        cwd=str(NODE_DIR), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        child.expect(r"connect\s+/\s+(\S{20})\s+via")
+        sid = child.match.group(1)
+        child.expect("serve>")
+        child.send("clients\r")
+        child.expect(re.escape(sid))
+        child.expect(r'"ab\*\*\*\*"')
+        child.send('emit --to %s hello {"x": 1} world\r' % sid[:6])
+        child.expect(r"->\s+/\s+to %s\s+hello" % re.escape(sid))
+        child.send("emit --to nobody x\r")
+        child.expect("no client with id nobody")
+        child.send("kick %s\r" % sid)
+        child.expect(r"disconnect\s+/\s+%s\s+server disconnect: kicked" % re.escape(sid))
+        out, err = client.communicate(timeout=10)
+        found = json_lines(out)
+        assert [r["args"] for r in records_of(found, "event")] == [[{"x": 1}, "world"]]
+        gone = records_of(found, "disconnect")[0]
+        assert gone["reason"] == "io server disconnect" and gone["will_reconnect"] is False
+        child.send("status\r")
+        child.expect(r"events\W+0 in, 1 out")
+        child.send("quit\r")
+        child.expect("stopped")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+    finally:
+        if client.poll() is None:
+            client.kill()
+        child.close(force=True)
+
+
+def test_repl_ctrl_c_clears_a_line_then_stops_the_server(tmp_path):
+    child, url = spawn_serve(tmp_path)
+    try:
+        child.expect("serve>")
+        child.send("emit half-typed")
+        child.sendcontrol("c")
+        child.expect("serve>")
+        child.send("help\r")
+        child.expect("kick ID")
+        child.sendcontrol("c")
+        child.expect("stopped")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130
+    finally:
+        child.close(force=True)
+
+
+# -- units ------------------------------------------------------------------------------
+
+def test_config_from_options_normalises_namespaces_and_path():
+    config = ServeConfig.from_options({"namespaces": ("chat", "/", "/chat/", "/admin"),
+                                       "path": "io/", "port": 0, "host": None})
+    assert config.namespaces == ("/", "/chat", "/admin")
+    assert config.path == "/io" and config.host == "127.0.0.1"
+    assert not config.needs_token("/")
+    config.token = "t"
+    assert config.needs_token("/admin")
+
+
+def test_plain_lines_name_the_client():
+    record = {"type": "disconnect", "ts": "2026-01-01T00:00:00.000Z", "namespace": "/",
+              "reason": "ping timeout", "description": "d", "will_reconnect": False, "id": "abc"}
+    assert plain_line(record) == "00:00:00.000  disconnect  /  id=abc  ping timeout: d"
+    event = {"type": "event", "ts": "2026-01-01T00:00:00.000Z", "namespace": "/chat",
+             "event": "echo", "args": [1, "a"], "id": "abc", "ack": True}
+    assert plain_line(event) == '00:00:00.000  <-  /chat  abc  echo  1 "a"  (acked)'
+    connect = {"type": "connect", "transport": "polling", "auth": {"token": "ab****"},
+               "remote": "127.0.0.1", "headers": {"User-Agent": "node"}, "query": {}}
+    assert lifecycle_detail(connect) == 'via polling, auth {"token": "ab****"}, from 127.0.0.1, node'
