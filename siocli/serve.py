@@ -76,9 +76,26 @@ class Client:
     events_out: int = 0
 
 
-def quiet_logger(name):
+class _ProblemsAsRecords(logging.Handler):
+    """python-socketio's warnings and errors (a refused origin, a bad session id) as
+    `error` records: a debugging server should say why it turned a request down."""
+
+    def __init__(self, server):
+        super().__init__(logging.WARNING)
+        self.server = server
+
+    def emit(self, log_record):
+        try:
+            message = log_record.getMessage().split(" (further occurrences")[0]
+        except Exception:  # a malformed log call must not break the server
+            return
+        self.server.record(records.error(None, message, source=log_record.name))
+
+
+def server_logger(name, server):
     logger = logging.getLogger(name)
-    logger.addHandler(logging.NullHandler())
+    logger.handlers[:] = [_ProblemsAsRecords(server)]
+    logger.setLevel(logging.WARNING)
     logger.propagate = False
     return logger
 
@@ -117,8 +134,8 @@ class DebugServer:
         self.sio = _SocketIOServer(
             self, async_mode="aiohttp", cors_allowed_origins=cors,
             ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
-            logger=quiet_logger("siocli.serve.socketio"),
-            engineio_logger=quiet_logger("siocli.serve.engineio"))
+            logger=server_logger("siocli.serve.socketio", self),
+            engineio_logger=server_logger("siocli.serve.engineio", self))
         for namespace in config.namespaces:
             self._handlers(namespace)
 

@@ -227,3 +227,24 @@ def test_plain_lines_name_the_client():
     connect = {"type": "connect", "transport": "polling", "auth": {"token": "ab****"},
                "remote": "127.0.0.1", "headers": {"User-Agent": "node"}, "query": {}}
     assert lifecycle_detail(connect) == 'via polling, auth {"token": "ab****"}, from 127.0.0.1, node'
+
+
+def test_cors_refuses_other_origins_and_says_so(serve):
+    import urllib.error
+    import urllib.request
+
+    server = serve("--cors", "http://app.example")
+    handshake = server.url + "/socket.io/?EIO=4&transport=polling"
+
+    def get(origin):
+        request = urllib.request.Request(handshake, headers={"Origin": origin})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.headers.get("Access-Control-Allow-Origin")
+        except urllib.error.HTTPError as exc:
+            return exc.code, None
+
+    assert get("http://app.example") == (200, "http://app.example")
+    assert get("http://evil.example")[0] == 400
+    error = server.wait_for("error")
+    assert error["message"] == "http://evil.example is not an accepted origin."
