@@ -306,7 +306,7 @@ class DebugServer:
             self._ending[sid] = "this server is stopping"
         try:
             if sockets:
-                await asyncio.wait_for(self.sio.eio.disconnect(), 3)
+                await asyncio.wait_for(self.sio.eio.disconnect(), 1.0)
         except (asyncio.TimeoutError, OSError, ValueError):
             pass
         for socket in sockets:
