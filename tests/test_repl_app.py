@@ -228,3 +228,24 @@ def test_listen_mute_log_record_trace(sio_server, tmp_path):
         assert [r["args"] for r in recorded if r["type"] == "event"] == [
             [{"i": 0}], [{"i": 1}], [{"i": 0}]]
     run(scenario())
+
+
+def test_listeners_are_registered_once_across_ten_reconnections(sio_server, tmp_path):
+    async def scenario():
+        harness = ReplHarness(sio_server.url, tmp_path)
+        async with harness.running():
+            await harness.wait_for("connect")
+            for number in range(1, 11):
+                harness.type("emit kick\r")
+                while len(harness.records("disconnect")) < number:
+                    await asyncio.sleep(0.01)
+                harness.type("connect\r")
+                while len(harness.records("connect")) < number + 1:
+                    await asyncio.sleep(0.01)
+            harness.type("emit burst 1\r")
+            harness.type("call echo sync\r")
+            await harness.wait_for("ack", args=["sync"])
+            await asyncio.sleep(0.1)
+        assert len(harness.records("event")) == 1
+        assert len({r["id"] for r in harness.records("connect")}) == 11
+    run(scenario())

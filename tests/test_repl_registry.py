@@ -143,6 +143,7 @@ def test_help_is_built_from_the_registry():
     reply = asyncio.run(commands.help_command(context, ""))
     rows = reply.tables[0].rows
     assert [row[0].split()[0] for row in rows] == [c.name for c in REGISTRY.commands]
+    assert "quit | exit" in [row[0] for row in rows]
     reply = asyncio.run(commands.help_command(context, "call"))
     assert any(re.match(r"usage: call \[--timeout S\] EVENT", line) for line in reply.lines)
     with pytest.raises(CommandError):

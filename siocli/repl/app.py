@@ -153,6 +153,9 @@ async def run_repl(settings, env, output, prompt_session=None):
             await repl.loop()
         finally:
             context.finishing = True
+            if session.outbox:
+                output.notice("%d queued emit(s) never sent: not connected" % len(session.outbox),
+                              "yellow")
             await session.close()
             output.flush()
     return ExitStatus.SUCCESS

@@ -339,7 +339,7 @@ async def help_command(context, rest):
             lines.append("aliases: %s" % ", ".join(found.aliases))
         lines.extend(found.details.splitlines())
         return notice(*lines, style="")
-    rows = [(c.usage, c.summary) for c in REGISTRY.commands]
+    rows = [(" | ".join((c.usage,) + c.aliases), c.summary) for c in REGISTRY.commands]
     footer = ("Ctrl-C clears the line or cancels a pending call; Ctrl-D quits; "
               "Ctrl-R searches the history; `help COMMAND` for details.")
     return Reply(tables=(TableData("commands", ("command", "what it does"), rows),),
