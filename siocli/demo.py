@@ -18,15 +18,15 @@ from siocli.status import ExitStatus
 TICK_SECONDS = 3.0
 TOKEN = "letmein"
 PRIVATE = "/private"
-TOKEN_HINT = "this is the demo: type `auth set token=%s`, then `connect`" % TOKEN
+TOKEN_HINT = "type: auth set token=%s, then: connect" % TOKEN
 
 TOUR = [
-    ("emit echo hello", "send an event (the tick events keep arriving meanwhile)"),
-    ('call echo {"a": 1}', "send and wait for the acknowledgement (the server acks with the same args)"),
-    ("ns %s" % PRIVATE, "switch to a namespace that needs a token: a connect_error says why"),
-    ("auth set token=%s" % TOKEN, "then `connect`: now %s is connected too" % PRIVATE),
-    ("status", "namespaces, socket.ids, transport, events in/out"),
-    ("help", "every command (Tab completes); `quit` or Ctrl-D leaves"),
+    ("emit echo hello", "send an event (ticks keep arriving meanwhile)"),
+    ('call echo {"a": 1}', "send and wait for the acknowledgement"),
+    ("ns %s" % PRIVATE, "switch namespace: refused, the connect_error says why"),
+    ("auth set token=%s" % TOKEN, "then `connect`: %s connects" % PRIVATE),
+    ("status", "namespaces, socket.ids, transport, counters"),
+    ("help", "all commands (Tab completes); `quit` or Ctrl-D leaves"),
 ]
 
 
@@ -48,7 +48,7 @@ def tour_text(url):
     width = max(len(command) for command, _ in TOUR) + 2
     lines = [
         "siocli demo: a Socket.IO server runs in this process at %s" % url,
-        "  /          sends `tick` every %g s, acknowledges every event with its own arguments"
+        "  /          sends `tick` every %g s; acks every event with its own arguments"
         % TICK_SECONDS,
         "  %-10s needs auth.token" % PRIVATE,
         "Try:",
