@@ -5,6 +5,7 @@ rich: lifecycle records as table rows, events with highlighted JSON. The screen 
 coalesce a flood of events; `--json` and `--record` never drop a record.
 """
 
+import asyncio
 import collections
 import io
 import sys
@@ -111,7 +112,6 @@ class Output:
         if self._flush_handle is not None:
             return
         try:
-            import asyncio
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.flush()

@@ -345,6 +345,7 @@ class Session:
         for call in list(self._calls.values()):
             call.cancel()
         await transport_watch.close_http_session(self._http)
+        asyncio.get_running_loop().set_exception_handler(None)
 
     # -- emitting --------------------------------------------------------------------
 

@@ -113,18 +113,29 @@ def describe_exception(exc):
 
 async def abort_connection(client):
     """End the Engine.IO connection now, without a Socket.IO goodbye."""
+    writer = client.eio.write_loop_task
     await client.eio.disconnect(abort=True)
+    if writer is not None and not writer.done():
+        # disconnect() emptied the send queue: the write loop would wait out its timeout
+        writer.cancel()
 
 
 async def graceful_disconnect(client, flush_timeout=2.0):
-    """Send what is queued, then a Socket.IO DISCONNECT per namespace, then close."""
+    """Send what is queued, then a Socket.IO DISCONNECT per namespace, then close.
+
+    The close does not wait for a pending long-poll to return (python-engineio would,
+    up to pingInterval + 5 s against a python-socketio server)."""
     for namespace in list(client.namespaces):
         await client._send_packet(client.packet_class(sio_packet.DISCONNECT, namespace=namespace))
+    await _drain(client, flush_timeout)
+    await abort_connection(client)
+
+
+async def _drain(client, timeout):
     try:
-        await asyncio.wait_for(client.eio.queue.join(), flush_timeout)
+        await asyncio.wait_for(client.eio.queue.join(), timeout)
     except asyncio.TimeoutError:
         pass
-    await client.eio.disconnect()
 
 
 async def connect_namespace(client, namespace, auth):

@@ -14,11 +14,13 @@ PY_SERVER = ROOT / "tests" / "servers" / "py_server.py"
 
 
 @contextlib.contextmanager
-def start_py_server(ping_interval=25, ping_timeout=20, path="/socket.io", port=0):
+def start_py_server(ping_interval=25, ping_timeout=20, path="/socket.io", port=0, tls=None):
     """python-socketio's own server on loopback; ping values in whole seconds
-    (python-engineio truncates fractions)."""
+    (python-engineio truncates fractions). ``tls``: (certfile, keyfile) to serve https."""
     args = [sys.executable, str(PY_SERVER), "--port", str(port), "--path", path,
             "--ping-interval", str(ping_interval), "--ping-timeout", str(ping_timeout)]
+    if tls:
+        args += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, bufsize=1)
     server = PeerServer(proc, "127.0.0.1", path, args)

@@ -46,6 +46,7 @@ def test_private_surface_used_by_the_hooks_is_there():
     assert socketio.packet.CONNECT == 0 and socketio.packet.DISCONNECT == 1
     assert isinstance(client.namespaces, dict)
     assert isinstance(client.eio.queue, asyncio.Queue)
+    assert client.eio.write_loop_task is None  # a task while connected
     # the write loop marks each sent packet done: graceful_disconnect waits on that
     assert "self.queue.task_done()" in inspect.getsource(engineio.AsyncClient._write_loop)
 

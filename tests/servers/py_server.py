@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import ssl
 import sys
 import time
 
@@ -83,10 +84,16 @@ async def main():
     parser.add_argument("--path", default="/socket.io")
     parser.add_argument("--ping-interval", type=float, default=25)
     parser.add_argument("--ping-timeout", type=float, default=20)
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
     args = parser.parse_args()
     runner = web.AppRunner(build(args))
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", args.port)
+    context = None
+    if args.certfile:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.certfile, args.keyfile)
+    site = web.TCPSite(runner, "127.0.0.1", args.port, ssl_context=context)
     await site.start()
     say(port=site._server.sockets[0].getsockname()[1])
     await asyncio.Event().wait()

@@ -1,0 +1,59 @@
+"""https servers: an untrusted certificate is refused with a clear message; -k and
+--cacert connect."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from py_peer import of_type, run_siocli, start_py_server
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with start_py_server(tls=(cert, key)) as server:
+        yield server, cert
+
+
+def https_url(server):
+    return "https://127.0.0.1:%d" % server.port
+
+
+def test_untrusted_certificate_is_worded_and_exits_1(tls_server):
+    server, _ = tls_server
+    code, records, stderr = run_siocli("connect", https_url(server), "-e", "x", "--no-reconnect",
+                                       "--json")
+    assert code == 1, stderr
+    message = records[0]["message"]
+    assert records[0]["type"] == "connect_error"
+    assert message.startswith("TLS certificate of 127.0.0.1:%d could not be verified" % server.port)
+    assert "--cacert" in message
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_insecure_connects(tls_server, transport):
+    server, _ = tls_server
+    code, records, _ = run_siocli("connect", https_url(server), "-k", "-t", transport, "-c",
+                                  "echo 1", "--json")
+    assert code == 0 and of_type(records, "ack")[0]["args"] == [1]
+
+
+def test_cacert_connects(tls_server):
+    server, cert = tls_server
+    code, records, _ = run_siocli("connect", "wss://127.0.0.1:%d" % server.port, "--cacert",
+                                  str(cert), "-c", "echo 1", "--json")
+    assert code == 0 and of_type(records, "ack")[0]["args"] == [1]
+
+
+def test_unreadable_cacert_is_a_usage_error(tls_server, tmp_path):
+    server, _ = tls_server
+    code, records, stderr = run_siocli("connect", https_url(server), "--cacert",
+                                       str(tmp_path / "missing.pem"), "-e", "x")
+    assert code == 2 and "--cacert: cannot read" in stderr and records == []
