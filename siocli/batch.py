@@ -13,6 +13,7 @@ import threading
 from siocli import grammar
 from siocli.repl.commands import REGISTRY
 from siocli.repl.context import CommandContext, run_line
+from siocli.scripted import run_connected
 from siocli.session import Session
 from siocli.status import ExitStatus
 
@@ -77,14 +78,5 @@ async def run_commands(context, queue):
 async def run_batch(settings, env, output):
     session = Session(settings, output.emit)
     context = CommandContext(session, output, settings, interactive=False)
-    try:
-        if not await session.connect(give_up_after=settings.connect_timeout):
-            return ExitStatus.CONNECT_FAILED
-        status = await run_commands(context, start_line_reader(env.stdin))
-        context.finishing = True
-        if status == ExitStatus.SUCCESS and context.lost:
-            status = ExitStatus.CONNECTION_LOST
-        return status
-    finally:
-        context.finishing = True
-        await session.close()
+    return await run_connected(
+        session, context, lambda: run_commands(context, start_line_reader(env.stdin)))

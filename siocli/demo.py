@@ -8,7 +8,6 @@ connect_error says so, so the `ns /private` → `auth set` → `connect` flow ca
 
 import asyncio
 import itertools
-import time
 
 from siocli import records
 from siocli.serve import DebugServer, ServeConfig

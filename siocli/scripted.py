@@ -67,18 +67,30 @@ async def run_scripted(settings, env, output):
     session = Session(settings, output.emit)
     watch = RunWatch(settings, output)
     session.add_listener(watch)
-    try:
-        if not await session.connect(give_up_after=settings.connect_timeout):
-            return ExitStatus.CONNECT_FAILED
+
+    async def body():
         status = await run_actions(settings, session, watch, output)
         if status == ExitStatus.SUCCESS:
             await listen(settings, watch)
-        watch.finishing = True
-        if status == ExitStatus.SUCCESS and watch.lost:
+        return status
+
+    return await run_connected(session, watch, body)
+
+
+async def run_connected(session, tracker, body):
+    """The frame of a scripted or piped run: connect (retrying until --connect-timeout),
+    run ``body()``, then the run's own disconnect. ``tracker.lost`` (set by a disconnect
+    that is not the run's own, cleared by a reconnection) turns success into exit 4."""
+    try:
+        if not await session.connect(give_up_after=session.settings.connect_timeout):
+            return ExitStatus.CONNECT_FAILED
+        status = await body()
+        tracker.finishing = True
+        if status == ExitStatus.SUCCESS and tracker.lost:
             status = ExitStatus.CONNECTION_LOST
         return status
     finally:
-        watch.finishing = True
+        tracker.finishing = True
         await session.close()
 
 

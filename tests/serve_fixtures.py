@@ -9,21 +9,11 @@ import sys
 import threading
 import time
 
+from repl_fixtures import siocli_env as clean_env
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LISTENING = re.compile(r"listening on http://([^ ]+):(\d+) ")
-
-
-def clean_env(tmp_path, **extra):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    env["XDG_STATE_HOME"] = str(tmp_path / "state")
-    env.pop("NO_COLOR", None)
-    for key in list(env):
-        if key.startswith("SIOCLI_"):
-            del env[key]
-    env.update(extra)
-    return env
 
 
 class ServeProcess:

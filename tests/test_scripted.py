@@ -1,11 +1,9 @@
 """`siocli connect` scripted runs, as real subprocesses against real servers."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
