@@ -140,10 +140,15 @@ class RichRenderer:
                  "reconnect_attempt": "cyan", "reconnect_failed": "bold red"}[record["type"]]
         cells[1] = "[%s]%s[/]" % (style, cells[1])
         cells[4] = "[green]yes[/]" if cells[4] == "yes" else "[red]no[/]"
+        overflow = None
+        if len(cells[5]) > self._width - sum(widths) - 2 * len(widths) - 1:
+            overflow, cells[5] = cells[5], "(below)"  # a narrow column would wrap it word by word
         cells[5] = _escape(cells[5])
         table.add_row(*cells)
         self._header_shown = True
         self._console.print(table)
+        if overflow:
+            self._console.print("   " + _escape(overflow), soft_wrap=True, highlight=False)
 
     def _message(self, record):
         from rich.text import Text
