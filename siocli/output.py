@@ -15,6 +15,7 @@ from siocli.render import PlainRenderer, RichRenderer
 
 SCREEN_BACKLOG = 200  # events kept for the screen between two flushes
 FLUSH_INTERVAL = 0.05
+JSON_BATCH = 1000  # records written to stdout at once in --json mode
 
 
 class Output:
@@ -30,6 +31,7 @@ class Output:
         else:
             self.renderer = PlainRenderer(self.stream_getter)
         self._backlog = collections.deque()
+        self._json_lines = []
         self._skipped = collections.Counter()
         self._flush_handle = None
         self._loop = None
@@ -61,14 +63,20 @@ class Output:
 
     def emit(self, record):
         """Write one record everywhere it belongs. Never drops a record from files."""
+        line = None
         if self._record_file is not None:
-            self._record_file.write(records.to_json(record) + "\n")
+            line = records.to_json(record) + "\n"
+            self._record_file.write(line)
             self._record_file.flush()
         if not self.show(record):
             return
         if self.format == "json":
-            self.stream_getter().write(records.to_json(record) + "\n")
-            self._schedule_flush()
+            # written in batches: one write per flush, not per record
+            self._json_lines.append(line or records.to_json(record) + "\n")
+            if len(self._json_lines) >= JSON_BATCH:
+                self.flush()
+            else:
+                self._schedule_flush()
             return
         if record["type"] in ("event", "packet", "emit"):
             self._backlog.append(record)
@@ -123,6 +131,9 @@ class Output:
         self.flush()
 
     def flush(self):
+        if self._json_lines:
+            lines, self._json_lines = self._json_lines, []
+            self.stream_getter().write("".join(lines))
         if self._skipped:
             self.renderer.skipped(self._skipped)
             self._skipped = collections.Counter()
