@@ -1,22 +1,21 @@
 """The REPL of `siocli serve` on a terminal: clients, emit, kick, status, help, quit.
 
 Small and self-contained on prompt_toolkit (the client REPL in siocli/repl/ is built
-around a client session). Records print above the prompt through ``patch_stdout``.
+around a client session). Tables, history and printing above the prompt are the client REPL's.
 Ctrl-C clears a typed line; on an empty line it stops the server (exit 130).
 """
 
-import os
-import sys
 import time
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import Completer, Completion
-from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.output import ColorDepth
-from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
 from siocli import grammar
+from siocli.repl import context
+from siocli.repl.app import printing_above_prompt
+from siocli.repl.history import open_history
 from siocli.auth import masked
 from siocli.serve_view import short_json
 from siocli.status import ExitStatus
@@ -72,26 +71,7 @@ def since(timestamp):
 
 
 def show_table(output, title, columns, rows):
-    header = any(columns)
-    if output.format == "rich":
-        from rich.table import Table
-
-        table = Table(title=title, title_justify="left", header_style="bold", expand=False,
-                      show_header=header)
-        for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*[str(cell) for cell in row])
-        output.print_renderable(table)
-        return
-    widths = [max([len(c)] + [len(str(row[i])) for row in rows]) for i, c in enumerate(columns)]
-    lines = [title] if title else []
-    for row in ([columns] if header else []) + [list(map(str, row)) for row in rows]:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    output.flush()
-    stream = output.stream_getter()
-    stream.write("\n".join(lines) + "\n")
-    stream.flush()
+    context.show_table(output, context.TableData(title, tuple(columns), list(rows)))
 
 
 class ServeCommands:
@@ -183,14 +163,6 @@ class ServeCommands:
         show_table(self.output, "siocli serve", ["", ""], rows)
 
 
-def open_history(env):
-    try:
-        os.makedirs(env.state_dir, mode=0o700, exist_ok=True)
-        return FileHistory(str(env.state_dir / "serve_history"))
-    except OSError:
-        return InMemoryHistory()
-
-
 def toolbar(server):
     count = len(server.clients)
     return " serve %s  |  %d client%s  |  events %d in, %d out  |  `help` for commands " % (
@@ -200,7 +172,7 @@ def toolbar(server):
 def make_prompt_session(server, env):
     return PromptSession(
         message=[("class:prompt", "serve> ")],
-        history=open_history(env),
+        history=open_history(env.state_dir, "serve_history"),
         completer=ServeCompleter(server),
         complete_while_typing=False,
         bottom_toolbar=lambda: toolbar(server),
@@ -214,8 +186,7 @@ async def run_serve_repl(server, env, output, prompt_session=None):
     """Read commands until quit (0), Ctrl-D (0) or Ctrl-C on an empty line (130)."""
     commands = ServeCommands(server, output)
     prompt = prompt_session or make_prompt_session(server, env)
-    with patch_stdout(raw=True):
-        previous = _use_stream(output, sys.stdout)
+    with printing_above_prompt(env, output):
         try:
             while True:
                 try:
@@ -232,16 +203,8 @@ async def run_serve_repl(server, env, output, prompt_session=None):
                     return ExitStatus.SUCCESS
         finally:
             output.flush()
-            _use_stream(output, previous)
 
 
 def _last_text(prompt):
     """The text that was on the prompt line when Ctrl-C was pressed."""
     return prompt.default_buffer.text.strip()
-
-
-def _use_stream(output, stream):
-    if hasattr(output, "use_stream"):
-        return output.use_stream(stream)
-    previous, output._stream = output._stream, stream
-    return previous

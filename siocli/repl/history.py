@@ -26,13 +26,14 @@ class SafeHistory(FileHistory):
         super().store_string(string)
 
 
-def open_history(state_dir):
-    """The history of ``state_dir``/history, or an in-memory one if it cannot be created."""
+def open_history(state_dir, filename="history"):
+    """The history file ``state_dir``/``filename`` (mode 0600, auth lines never written),
+    or an in-memory one if it cannot be created."""
     from prompt_toolkit.history import InMemoryHistory
 
     try:
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
-        path = os.path.join(state_dir, "history")
+        path = os.path.join(state_dir, filename)
         if not os.path.exists(path):
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         return SafeHistory(path)
