@@ -305,6 +305,14 @@ def run_wire_probe(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
     return [json.loads(line) for line in cp.stdout.splitlines() if line.strip()]
 
 
+def scenario_args(scenario: str) -> list[str]:
+    """oracle.js arguments that act out ``scenario``: the client's own disconnect, or a
+    ``scenario NAME`` emit that makes server.js do it."""
+    if scenario == "client-disconnect":
+        return ["--disconnect-after", "100"]
+    return ["--emit", f"scenario {scenario}"]
+
+
 def records_of(records: list[dict], type: str) -> list[dict]:
     """The records of one type, in order."""
     return [r for r in records if r.get("type") == type]

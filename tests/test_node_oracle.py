@@ -13,24 +13,15 @@ from datetime import datetime
 
 import pytest
 
-try:
-    from node_peer import (
-        first_of,
-        records_of,
-        require_node,
-        run_oracle,
-        run_wire_probe,
-        start_node_server,
-    )
-except ImportError:  # tests/ became a package
-    from tests.node_peer import (  # type: ignore[no-redef]
-        first_of,
-        records_of,
-        require_node,
-        run_oracle,
-        run_wire_probe,
-        start_node_server,
-    )
+from node_peer import (
+    first_of,
+    records_of,
+    require_node,
+    run_oracle,
+    run_wire_probe,
+    scenario_args,
+    start_node_server,
+)
 
 PING_INTERVAL_MS, PING_TIMEOUT_MS = 300, 200
 TRANSPORTS = ["websocket", "polling"]
@@ -106,11 +97,7 @@ def server():
 def test_disconnect_reason(server, scenario, transport):
     reason, will_reconnect, desc = EXPECTED[scenario][transport]
     args = ["--transport", transport, "--wait-ms", "4000", "--grace-ms", "100"]
-    if scenario == "client-disconnect":
-        args += ["--disconnect-after", "100"]
-    else:
-        args += ["--emit", f"scenario {scenario}"]
-    recs = run_oracle(server.url, *args)
+    recs = run_oracle(server.url, *args, *scenario_args(scenario))
 
     connect = first_of(recs, "connect")
     assert connect is not None, recs

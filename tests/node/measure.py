@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from node_peer import first_of, run_oracle, start_node_server  # noqa: E402
+from node_peer import first_of, run_oracle, scenario_args, start_node_server  # noqa: E402
 
 PING_INTERVAL, PING_TIMEOUT = 300, 200
 
@@ -39,11 +39,7 @@ def ts(s: str) -> datetime:
 def once(scenario: str, transport: str) -> dict:
     with start_node_server(ping_interval_ms=PING_INTERVAL, ping_timeout_ms=PING_TIMEOUT) as srv:
         args = ["--transport", transport, "--wait-ms", "4000", "--grace-ms", "200", "--no-reconnect"]
-        if scenario == "client-disconnect":
-            args += ["--disconnect-after", "100"]
-        else:
-            args += ["--emit", f"scenario {scenario}"]
-        recs = run_oracle(srv.url, *args)
+        recs = run_oracle(srv.url, *args, *scenario_args(scenario))
         d = first_of(recs, "disconnect")
         if scenario == "client-disconnect":
             trig = first_of(recs, "client_disconnect_called")["ts"]
