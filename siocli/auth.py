@@ -3,13 +3,11 @@
 import asyncio
 import json
 
+from siocli.errors import AuthError
+
 SECRET_HINTS = ("token", "secret", "password", "passwd", "pass", "key", "auth", "cookie",
                 "session", "credential", "jwt", "bearer", "signature")
 SECRET_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token")
-
-
-class AuthError(Exception):
-    """The auth command failed or printed something that is not a JSON object."""
 
 
 class AuthSource:

@@ -196,7 +196,8 @@ def demo():
 
 @main.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
-def completion(shell):
+@click.pass_context
+def completion(ctx, shell):
     """Print the completion script for SHELL.
 
     \b
@@ -206,4 +207,4 @@ def completion(shell):
     """
     from siocli.completion import completion_script
 
-    click.echo(completion_script(shell), nl=False)
+    click.echo(completion_script(ctx.find_root().command, shell), nl=False)

@@ -33,6 +33,12 @@ class Environment:
             environ=environ,
         )
 
+    def error(self, message):
+        """The one way siocli says on stderr why it cannot go on: one line."""
+        stream = self.stderr or sys.stderr
+        stream.write("siocli: error: %s\n" % message)
+        stream.flush()
+
     @property
     def output_format(self):
         """rich, plain or json: what `auto` means here."""

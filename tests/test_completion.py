@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from serve_fixtures import ROOT, clean_env, run_siocli
+from siocli.cli import main
 from siocli.completion import FILE_NAMES, SHELLS, completion_script
 
 COMPLETIONS = pathlib.Path(ROOT) / "completions"
@@ -18,8 +19,8 @@ HEAVY = ("socketio", "engineio", "aiohttp", "prompt_toolkit", "rich")
 @pytest.mark.parametrize("shell", SHELLS)
 def test_completions_dir_matches_what_the_cli_generates(shell):
     stored = (COMPLETIONS / FILE_NAMES[shell]).read_text(encoding="utf-8")
-    assert stored == completion_script(shell), (
-        "completions/%s is out of date: run `python -m siocli.completion --write completions/`"
+    assert stored == completion_script(main, shell), (
+        "completions/%s is out of date: run `python3 scripts/write_completions.py completions/`"
         % FILE_NAMES[shell])
 
 
@@ -27,7 +28,7 @@ def test_completions_dir_matches_what_the_cli_generates(shell):
 def test_siocli_completion_prints_the_script(shell, tmp_path):
     result = run_siocli(tmp_path, "completion", shell)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == completion_script(shell)
+    assert result.stdout == completion_script(main, shell)
     assert "_SIOCLI_COMPLETE" in result.stdout
 
 

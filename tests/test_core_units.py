@@ -8,11 +8,13 @@ import re
 import aiohttp
 import pytest
 
-from siocli import records, reasons
+from siocli import records
 from siocli.auth import masked, masked_headers
-from siocli.connect_errors import describe_failure
-from siocli.settings import UsageError, build_auth, parse_headers, split_url
-from siocli.wire import packet_namespace, packet_record
+from siocli.client import reasons
+from siocli.client.connect_errors import describe_failure
+from siocli.client.wire import packet_namespace, packet_record
+from siocli.errors import UsageError
+from siocli.settings import build_auth, parse_headers, split_url
 
 
 def test_record_has_type_ts_namespace_first():

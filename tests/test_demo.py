@@ -5,7 +5,7 @@ import sys
 import pexpect
 
 from serve_fixtures import ROOT, clean_env, run_siocli
-from siocli.demo import TOUR, tour_text
+from siocli.modes.demo import TOUR, tour_text
 
 
 def test_demo_connects_in_a_terminal_and_quits(tmp_path):

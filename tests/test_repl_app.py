@@ -11,8 +11,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from siocli.environment import Environment
-from siocli.output import Output
-from siocli.repl.app import run_repl
+from siocli.modes.repl.app import run_repl
+from siocli.output.writer import Output
 from siocli.settings import ConnectSettings, split_url
 
 

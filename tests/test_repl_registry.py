@@ -9,14 +9,15 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from siocli.environment import Environment
-from siocli.output import Output
-from siocli.repl import commands
-from siocli.repl.commands import REGISTRY, split_timeout
-from siocli.repl.completer import CommandCompleter
-from siocli.repl.context import CommandError, EventFilter, TableData, parse_line, \
-    plain_table_lines
-from siocli.repl.history import SafeHistory, holds_secret
-from siocli.session_state import NamespaceState
+from siocli.client.session import NamespaceState
+from siocli.commands import REGISTRY, screen
+from siocli.commands.context import EventFilter, parse_line
+from siocli.commands.messaging import split_timeout
+from siocli.errors import CommandError
+from siocli.modes.prompt import SafeHistory, holds_secret
+from siocli.modes.repl.completer import CommandCompleter
+from siocli.output.tables import TableData, plain_table_lines
+from siocli.output.writer import Output
 
 SPEC_COMMANDS = ["emit", "call", "listen", "mute", "ns", "status", "log", "connect",
                  "disconnect", "reconnect", "auth", "record", "trace", "clear", "help", "quit",
@@ -140,11 +141,12 @@ def test_help_is_built_from_the_registry():
 
     context = Context()
     context.output = output
-    reply = asyncio.run(commands.help_command(context, ""))
+    context.registry = REGISTRY
+    reply = asyncio.run(screen.help_command(context, ""))
     rows = reply.tables[0].rows
     assert [row[0].split()[0] for row in rows] == [c.name for c in REGISTRY.commands]
     assert "quit | exit" in [row[0] for row in rows]
-    reply = asyncio.run(commands.help_command(context, "call"))
+    reply = asyncio.run(screen.help_command(context, "call"))
     assert any(re.match(r"usage: call \[--timeout S\] EVENT", line) for line in reply.lines)
     with pytest.raises(CommandError):
-        asyncio.run(commands.help_command(context, "nope"))
+        asyncio.run(screen.help_command(context, "nope"))

@@ -5,6 +5,7 @@ clients are `node tests/node/oracle.js` (socket.io-client 4.x) and `python -m si
 connect`. The REPL's kick and emit are driven in a pseudo-terminal (pexpect).
 """
 
+import dataclasses
 import re
 import signal
 import subprocess
@@ -16,8 +17,8 @@ import pytest
 
 from node_peer import NODE_DIR, node_binary, records_of, require_node, run_oracle
 from serve_fixtures import ROOT, ServeProcess, clean_env, json_lines, run_siocli
-from siocli.serve import ServeConfig
-from siocli.serve_view import lifecycle_detail, plain_line
+from siocli.output.serve_view import lifecycle_detail, plain_line
+from siocli.settings import ServeSettings
 
 
 @pytest.fixture
@@ -208,13 +209,14 @@ def test_repl_ctrl_c_clears_a_line_then_stops_the_server(tmp_path):
 # -- units ------------------------------------------------------------------------------
 
 def test_config_from_options_normalises_namespaces_and_path():
-    config = ServeConfig.from_options({"namespaces": ("chat", "/", "/chat/", "/admin"),
+    config = ServeSettings.from_options({"namespaces": ("chat", "/", "/chat/", "/admin"),
                                        "path": "io/", "port": 0, "host": None})
     assert config.namespaces == ("/", "/chat", "/admin")
     assert config.path == "/io" and config.host == "127.0.0.1"
     assert not config.needs_token("/")
-    config.token = "t"
-    assert config.needs_token("/admin")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.token = "t"
+    assert dataclasses.replace(config, token="t").needs_token("/admin")
 
 
 def test_plain_lines_name_the_client():

@@ -12,7 +12,7 @@ import aiohttp
 import socketio
 import engineio
 
-from siocli import transport_watch
+from siocli.client import hooks as transport_watch
 
 
 def _version_tuple(text):

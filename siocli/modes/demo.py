@@ -7,12 +7,13 @@ connect_error says so, so the `ns /private` → `auth set` → `connect` flow ca
 """
 
 import asyncio
+import contextlib
 import itertools
 
 from siocli import records
-from siocli.serve import DebugServer, ServeConfig
-from siocli.settings import ConnectSettings
-from siocli.status import ExitStatus
+from siocli.output.tables import PanelData
+from siocli.server import DebugServer
+from siocli.settings import ConnectSettings, ServeSettings
 
 TICK_SECONDS = 3.0
 TOKEN = "letmein"
@@ -30,7 +31,7 @@ TOUR = [
 
 
 def demo_config():
-    return ServeConfig(host="127.0.0.1", port=0, namespaces=("/", PRIVATE), token=TOKEN,
+    return ServeSettings(host="127.0.0.1", port=0, namespaces=("/", PRIVATE), token=TOKEN,
                        protected=frozenset({PRIVATE}), token_hint=TOKEN_HINT)
 
 
@@ -57,50 +58,42 @@ def tour_text(url):
     return lines
 
 
-def show_tour(output, url):
+def tour_panel(url):
+    """The tour as a panel: the first line its title, commands and "Try:" stand out."""
     lines = tour_text(url)
-    if output.format == "rich":
-        from rich.markup import escape
-        from rich.panel import Panel
+    commands = {command for command, _ in TOUR}
+    rows = []
+    for line in lines[1:]:
+        if line == "Try:":
+            rows.append(((line, "heading"),))
+            continue
+        command = next((c for c in commands if line.startswith("  " + c + " ")), None)
+        if command is None:
+            rows.append(((line, ""),))
+        else:
+            rows.append((("  ", ""), (command, "command"), (line[2 + len(command):], "")))
+    return PanelData(lines[0], tuple(rows))
 
-        body = "\n".join(escape(line) for line in lines[1:])
-        body = body.replace("Try:", "[bold]Try:[/bold]")
-        for command, _ in TOUR:
-            body = body.replace("  " + escape(command), "  [bold cyan]%s[/]" % escape(command), 1)
-        output.print_renderable(Panel(body, title=escape(lines[0]), title_align="left",
-                                      border_style="dim", expand=False))
-    else:
-        for line in lines:
-            output.notice(line)
 
-
-async def run_demo(env, output):
-    """The demo; an exit status (the REPL's)."""
+@contextlib.asynccontextmanager
+async def demo_server(env, output):
+    """The demo server running, with its tour shown; yields the client's settings, or
+    None when the server cannot listen (said on stderr)."""
     server = DebugServer(demo_config(), lambda record: None)
     try:
         port = await server.start()
     except OSError as exc:
-        (env.stderr).write("siocli: error: the demo server cannot listen: %s\n" % exc)
-        return ExitStatus.CONNECT_FAILED
+        env.error("the demo server cannot listen: %s" % exc)
+        yield None
+        return
     url = "http://127.0.0.1:%d" % port
     ticker = asyncio.get_running_loop().create_task(tick(server))
     try:
         if env.interactive:
-            show_tour(output, url)
+            output.panel(tour_panel(url))
         else:
             output.notice(tour_text(url)[0])
-        settings = ConnectSettings(url=url, namespaces=["/"], display_url=url)
-        if env.interactive:
-            from siocli.repl.app import run_repl
-
-            return await run_repl(settings, env, output)
-        if not env.stdin_isatty:  # commands piped in: run them as `siocli connect` would
-            from siocli.batch import run_batch
-
-            return await run_batch(settings, env, output)
-        (env.stderr).write("siocli: error: the demo's REPL needs a terminal "
-                           "(or pipe commands into it)\n")
-        return ExitStatus.USAGE_ERROR
+        yield ConnectSettings(url=url, namespaces=("/",), display_url=url)
     finally:
         ticker.cancel()
         await asyncio.shield(server.stop())

@@ -9,8 +9,8 @@ import asyncio
 import json
 
 from siocli import records
-from siocli.reasons import WireFacts
-from siocli.transport_watch import WireObserver, describe_exception
+from siocli.client.hooks import WireObserver, describe_exception
+from siocli.client.reasons import WireFacts
 
 ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
                 "5": "UPGRADE", "6": "NOOP"}
@@ -25,7 +25,6 @@ class Wire(WireObserver):
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._tracing = tracing  # callable: is --trace on now?
         self.facts = WireFacts()
-        self.last_failure = None
         self.failure_exception = None
         self._ping_window = None
         self._last_ping = 0.0
@@ -34,7 +33,6 @@ class Wire(WireObserver):
     def new_connection(self):
         self.stop_watchdog()
         self.facts = WireFacts()
-        self.last_failure = None
         self.failure_exception = None
         self._ping_window = None
 
@@ -74,7 +72,6 @@ class Wire(WireObserver):
 
     def transport_failed(self, detail):
         self.facts.transport_failed = True
-        self.last_failure = detail
 
     def request_failed(self, exception):
         if isinstance(exception, asyncio.CancelledError):

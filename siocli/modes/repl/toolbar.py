@@ -1,6 +1,6 @@
 """The bottom toolbar: the live connection state, refreshed while the prompt waits."""
 
-from siocli.repl.tables import seconds_until
+from siocli.commands.tables import seconds_until
 
 
 def toolbar_fragments(context):

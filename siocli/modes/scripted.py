@@ -5,12 +5,13 @@ import collections
 import fnmatch
 
 from siocli import records
-from siocli.session import Session
+from siocli.client.session import Session
+from siocli.modes.runner import run_connected
 from siocli.status import ExitStatus
 
 
 class RunWatch:
-    """Follows the records of a scripted run: expected events, --count, lost connections."""
+    """Follows the records of a scripted run: expected events and --count."""
 
     def __init__(self, settings, output):
         self.settings = settings
@@ -19,8 +20,6 @@ class RunWatch:
         self.arrival = asyncio.Event()
         self.shown = 0
         self.count_reached = asyncio.Event()
-        self.lost = False
-        self.finishing = False
         output.show = self.show
 
     def matches(self, event):
@@ -42,10 +41,6 @@ class RunWatch:
                 self.shown += 1
                 if self.settings.count and self.shown >= self.settings.count:
                     self.count_reached.set()
-        elif kind == "disconnect" and not self.finishing:
-            self.lost = True
-        elif kind == "connect":
-            self.lost = False
 
     async def expect(self, event, timeout):
         loop = asyncio.get_running_loop()
@@ -63,7 +58,7 @@ class RunWatch:
         return True
 
 
-async def run_scripted(settings, env, output):
+async def run_scripted(settings, env, output, signals=None):
     session = Session(settings, output.emit)
     watch = RunWatch(settings, output)
     session.add_listener(watch)
@@ -74,24 +69,7 @@ async def run_scripted(settings, env, output):
             await listen(settings, watch)
         return status
 
-    return await run_connected(session, watch, body)
-
-
-async def run_connected(session, tracker, body):
-    """The frame of a scripted or piped run: connect (retrying until --connect-timeout),
-    run ``body()``, then the run's own disconnect. ``tracker.lost`` (set by a disconnect
-    that is not the run's own, cleared by a reconnection) turns success into exit 4."""
-    try:
-        if not await session.connect(give_up_after=session.settings.connect_timeout):
-            return ExitStatus.CONNECT_FAILED
-        status = await body()
-        tracker.finishing = True
-        if status == ExitStatus.SUCCESS and tracker.lost:
-            status = ExitStatus.CONNECTION_LOST
-        return status
-    finally:
-        tracker.finishing = True
-        await session.close()
+    return await run_connected(session, body)
 
 
 async def run_actions(settings, session, watch, output):

@@ -1,92 +1,11 @@
-"""How a record looks on a screen: plain lines, or rich table rows and highlighted JSON."""
+"""Rich output: lifecycle records as table rows, events with highlighted JSON, tables
+and panels. Only the output layer imports rich."""
 
 from siocli import records
+from siocli.output.cells import (LIFECYCLE_COLUMNS, clock, compact_args, lifecycle_cells,
+                                 skipped_text)
 
-LIFECYCLE_COLUMNS = ("time", "event", "namespace", "socket.id", "connected", "reason / detail")
-
-
-def clock(record):
-    return record["ts"][11:23]
-
-
-def compact_args(args):
-    return " ".join(records.json_value(arg) for arg in args)
-
-
-def lifecycle_cells(record):
-    """(time, event, namespace, socket.id, connected, detail) of a lifecycle record."""
-    kind = record["type"]
-    sid, connected, detail = "", "no", ""
-    if kind == "connect":
-        sid, connected = record["id"], "yes"
-        detail = "via %s" % record.get("transport")
-        if record.get("attempt"):
-            detail += ", reconnection attempt %s" % record["attempt"]
-    elif kind == "connect_error":
-        detail = record["message"]
-        if record.get("data") is not None:
-            detail += "  data: " + records.json_value(record["data"])
-    elif kind == "disconnect":
-        detail = "%s: %s" % (record["reason"], record["description"])
-        detail += " (reconnecting)" if record["will_reconnect"] else " (not reconnecting)"
-    elif kind == "reconnect_attempt":
-        detail = "attempt %s in %.1fs" % (record["attempt"], record["delay"])
-    elif kind == "reconnect_failed":
-        detail = "gave up after %s attempts" % record["attempts"]
-    return clock(record), kind, record.get("namespace") or "", sid, connected, detail
-
-
-def plain_line(record):
-    kind = record["type"]
-    namespace = record.get("namespace") or "-"
-    if kind in records.LIFECYCLE_TYPES:
-        time_, event, _, sid, connected, detail = lifecycle_cells(record)
-        parts = [time_, event, namespace]
-        if sid:
-            parts.append("id=" + sid)
-        parts.append("connected=" + ("true" if connected == "yes" else "false"))
-        if detail:
-            parts.append(detail)
-        return "  ".join(parts)
-    if kind in ("event", "emit"):
-        arrow = "<-" if kind == "event" else "->"
-        return "  ".join(filter(None, [clock(record), arrow, namespace, record["event"],
-                                       compact_args(record["args"])]))
-    if kind == "ack":
-        return "  ".join(filter(None, [clock(record), "ack", namespace, record["event"],
-                                       compact_args(record["args"]),
-                                       "(%s ms)" % record["rtt_ms"]]))
-    if kind == "ack_timeout":
-        return "%s  ack_timeout  %s  %s  no ack within %ss" % (
-            clock(record), namespace, record["event"], record["timeout"])
-    if kind == "packet":
-        arrow = "<<" if record["direction"] == "in" else ">>"
-        return "%s  %s  %s" % (clock(record), arrow, records.json_value(record["raw"]))
-    return "%s  error  %s" % (clock(record), record["message"])
-
-
-class PlainRenderer:
-    def __init__(self, stream):
-        self._stream = stream
-
-    def record(self, record):
-        self._stream().write(plain_line(record) + "\n")
-
-    def notice(self, text, style=None):
-        self._stream().write(text + "\n")
-
-    def skipped(self, counts):
-        self._stream().write(skipped_text(counts) + "\n")
-
-    def renderable(self, renderable):
-        self._stream().write(str(renderable) + "\n")
-
-
-def skipped_text(counts):
-    total = sum(counts.values())
-    top = ", ".join("%s x%d" % item for item in counts.most_common(3))
-    return "... %d more records not shown on screen (%s); --json and --record keep them all" % (
-        total, top)
+PANEL_ROLES = {"": "", "heading": "bold", "command": "bold cyan"}
 
 
 class RichRenderer:
@@ -170,8 +89,27 @@ class RichRenderer:
     def skipped(self, counts):
         self._console.print(skipped_text(counts), style="dim italic")
 
-    def renderable(self, renderable):
-        self._console.print(renderable)
+    def table(self, table):
+        from rich.table import Table
+
+        rich_table = Table(title=_escape(table.title) if table.title else None,
+                           title_justify="left", title_style="bold", header_style="bold",
+                           box=None, padding=(0, 2, 0, 0), show_header=any(table.columns))
+        for column in table.columns:
+            rich_table.add_column(_escape(column))
+        for row in table.rows:
+            rich_table.add_row(*(_escape(cell) for cell in row))
+        self._console.print(rich_table)
+
+    def panel(self, panel):
+        from rich.panel import Panel
+        from rich.text import Text
+
+        body = Text("\n").join(
+            Text.assemble(*((text, PANEL_ROLES.get(role, "")) for text, role in segments))
+            for segments in panel.lines)
+        self._console.print(Panel(body, title=Text(panel.title), title_align="left",
+                                  border_style="dim", expand=False))
 
 
 def _escape(text):

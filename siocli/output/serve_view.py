@@ -7,7 +7,7 @@ auth (masked) and where it came from, and an event says whether it was acknowled
 import json
 
 from siocli import records
-from siocli.render import clock, compact_args
+from siocli.output.cells import clock, compact_args
 
 LIFECYCLE_STYLES = {"connect": "bold green", "connect_error": "bold red",
                     "disconnect": "bold yellow"}

@@ -1,7 +1,7 @@
 """What a command handler works with, what it returns, and how a line is run.
 
 Handlers return a :class:`Reply` (data); :func:`show_reply` hands it to the output
-layer. A :class:`CommandError` becomes one `error` record and an exit status.
+layer. A :class:`~siocli.errors.CommandError` becomes one `error` record and an exit status.
 """
 
 import asyncio
@@ -9,22 +9,8 @@ import dataclasses
 import fnmatch
 
 from siocli import grammar
+from siocli.errors import CommandError
 from siocli.status import ExitStatus
-
-
-class CommandError(Exception):
-    """A command failed: one line for the person, and the exit status of piped runs."""
-
-    def __init__(self, message, status=ExitStatus.USAGE_ERROR):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclasses.dataclass
-class TableData:
-    title: str
-    columns: tuple
-    rows: list
 
 
 @dataclasses.dataclass
@@ -35,6 +21,10 @@ class Reply:
     quit: bool = False
     clear_screen: bool = False
     style: str = "dim"
+
+
+def notice(*lines, style="dim"):
+    return Reply(lines=lines, style=style)
 
 
 class EventFilter:
@@ -59,30 +49,21 @@ class EventFilter:
 
 
 class CommandContext:
-    """The session, the output and the REPL/batch state the commands share."""
+    """The session, the output and the REPL/batch state the client commands share."""
 
-    def __init__(self, session, output, settings, interactive):
+    def __init__(self, session, output, settings, interactive, registry):
         self.session = session
         self.output = output
         self.settings = settings
         self.interactive = interactive
+        self.registry = registry
         self.namespace = settings.namespace
         self.filter = EventFilter(settings.listen)
-        self.lost = False
-        self.finishing = False
         self._waiters = []
         output.show = self.filter
         session.add_listener(self._on_record)
 
-    # -- watching records ------------------------------------------------------------
-
     def _on_record(self, record):
-        kind = record["type"]
-        if kind == "disconnect" and record["reason"] != "io client disconnect" \
-                and not self.finishing:
-            self.lost = True
-        elif kind == "connect":
-            self.lost = False
         for predicate, future in list(self._waiters):
             if not future.done() and predicate(record):
                 future.set_result(record)
@@ -115,17 +96,20 @@ def parse_line(text):
     return grammar.split_command(stripped)
 
 
-async def run_line(context, registry, text):
-    """Run one command line; show its reply; return the Reply (status set)."""
+async def run_line(context, text):
+    """Run one command line of ``context.registry``; show its reply; return the Reply.
+
+    ``context`` needs ``registry``, ``output`` and ``namespace`` (None where there is none).
+    """
     try:
         name, rest = parse_line(text)
     except grammar.GrammarError as exc:
         return fail(context, str(exc), ExitStatus.USAGE_ERROR)
     if not name:
         return Reply()
-    command = registry.find(name)
+    command = context.registry.find(name)
     if command is None:
-        hint = registry.suggest(name)
+        hint = context.registry.suggest(name)
         message = "unknown command %r%s; type `help` for the list" % (
             name, " (did you mean `%s`?)" % hint if hint else "")
         return fail(context, message, ExitStatus.USAGE_ERROR)
@@ -147,39 +131,6 @@ def fail(context, message, status):
 
 def show_reply(output, reply):
     for table in reply.tables:
-        show_table(output, table)
+        output.table(table)
     for line in reply.lines:
         output.notice(line, reply.style)
-
-
-def show_table(output, table):
-    if output.format == "rich":
-        from rich.markup import escape
-        from rich.table import Table
-
-        rich_table = Table(title=table.title, title_justify="left", title_style="bold",
-                           header_style="bold", box=None, padding=(0, 2, 0, 0),
-                           show_header=any(table.columns))
-        for column in table.columns:
-            rich_table.add_column(column)
-        for row in table.rows:
-            rich_table.add_row(*(escape(str(cell)) for cell in row))
-        output.print_renderable(rich_table)
-        return
-    for line in plain_table_lines(table):
-        output.notice(line)
-
-
-def plain_table_lines(table):
-    rows = [tuple(str(cell) for cell in row) for row in table.rows]
-    widths = [max([len(column)] + [len(row[i]) for row in rows])
-              for i, column in enumerate(table.columns)]
-
-    def line(cells):
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-
-    lines = [table.title] if table.title else []
-    if any(table.columns):
-        lines.append(line(table.columns))
-    lines.extend(line(row) for row in rows)
-    return lines

@@ -1,27 +1,41 @@
 """The session core: owns the python-socketio client and turns everything into records.
 
-Reconnection is done here, not by python-socketio, so that it follows the JS client:
-no reconnection after `io server disconnect` / `io client disconnect` or a middleware
-`connect_error`, a `reconnect_attempt` record per attempt, the JS backoff, and the auth
-(with --auth-cmd) resolved again before every attempt.
+Reconnection is done here (with :class:`Reconnection`), not by python-socketio, so that
+it follows the JS client: no reconnection after `io server disconnect` / `io client
+disconnect` or a middleware `connect_error`, a `reconnect_attempt` record per attempt,
+the JS backoff, and the auth (with --auth-cmd) resolved again before every attempt.
 """
 
 import asyncio
 import collections
+import dataclasses
 import logging
-import random
 import time
 
 import socketio
 
-from siocli import records, reasons, transport_watch
-from siocli.auth import AuthError, AuthSource
-from siocli.connect_errors import describe_failure
-from siocli.session_emits import Emitting
-from siocli.session_state import NamespaceState
-from siocli.wire import Wire
+from siocli import records
+from siocli.auth import AuthSource
+from siocli.client import hooks, reasons
+from siocli.client.connect_errors import describe_failure
+from siocli.client.reconnection import Reconnection, ReconnectPolicy
+from siocli.client.sending import Sending
+from siocli.client.wire import Wire
+from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
+ENGINE_CLOSE_PATIENCE = 1.0
+
+
+@dataclasses.dataclass
+class NamespaceState:
+    name: str
+    sid: str = None
+    connected: bool = False
+    wanted: bool = True
+    rejected: bool = False
+    events_in: int = 0
+    events_out: int = 0
 
 
 def quiet_logger(name):
@@ -31,33 +45,28 @@ def quiet_logger(name):
     return logger
 
 
-class Session(Emitting):
+class Session:
     def __init__(self, settings, emit_record):
         self.settings = settings
         self._emit_record = emit_record
         self.auth = AuthSource(settings.auth, settings.auth_cmd)
         self.namespaces = {name: NamespaceState(name) for name in settings.namespaces}
         self.state = "idle"  # idle, connecting, connected, reconnecting, disconnected
-        self.attempt = 0
-        self.next_attempt_at = None
         self.last_reason = None
         self.events_in = self.events_out = 0
         self.event_names = set()
         self.lifecycle = collections.deque(maxlen=LIFECYCLE_LOG_SIZE)
-        self.outbox = collections.deque()
         self.trace = settings.trace
         self.client = None
         self._http = None
-        self._calls = {}
-        self._call_ids = iter(range(1, 1 << 62))
-        self._send_lock = asyncio.Lock()
         self._connecting_engine = False
         self._engine_error = None
-        self._maintain_task = None
-        self._wake = asyncio.Event()
         self._settled = {}
         self._listeners = []
         self._closed = False
+        self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,
+                                         self.record, settings.namespace, self._set_state)
+        self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out)
         loop = asyncio.get_running_loop()
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace)
         loop.set_exception_handler(self._unhandled_exception)
@@ -75,10 +84,35 @@ class Session(Emitting):
         """Call ``listener(record)`` for every record, before it is output."""
         self._listeners.append(listener)
 
+    def _set_state(self, state):
+        self.state = state
+
+    # -- what the modes read ----------------------------------------------------------
+
+    @property
+    def attempt(self):
+        return self.reconnection.attempt
+
+    @property
+    def next_attempt_at(self):
+        return self.reconnection.next_attempt_at
+
+    @property
+    def outbox(self):
+        return self.sending.outbox
+
+    @property
+    def transport(self):
+        return hooks.engine_transport(self.client) if self.client else None
+
+    @property
+    def connected(self):
+        return any(state.connected for state in self.namespaces.values())
+
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
 
     def _create_client(self):
-        self._http = transport_watch.create_http_session(self.wire, ssl=self._ssl_context())
+        self._http = hooks.create_http_session(self.wire, ssl=self._ssl_context())
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
             engineio_logger=quiet_logger("siocli.engineio"), http_session=self._http,
@@ -105,7 +139,7 @@ class Session(Emitting):
         self.state = "connected"
         self.record(records.connect(namespace, state.sid, self.transport, self.attempt))
         self._settle(namespace, "connected")
-        asyncio.get_running_loop().create_task(self._flush_outbox(namespace))
+        asyncio.get_running_loop().create_task(self.sending.flush(namespace))
 
     def _on_connect_error(self, namespace, data=None, *rest):
         if self._connecting_engine:
@@ -130,13 +164,13 @@ class Session(Emitting):
         self.last_reason = reason
         will_reconnect = (reason not in reasons.DELIBERATE and self.settings.reconnect
                           and not self._closed)
-        if not any(s.connected for s in self.namespaces.values()):
+        if not self.connected:
             self.state = "reconnecting" if will_reconnect else "disconnected"
             self.wire.stop_watchdog()
         self.record(records.disconnect(namespace, reason, reasons.describe(reason), will_reconnect))
-        self._fail_calls(namespace)
+        self.sending.fail_calls(namespace)
         if will_reconnect and self.state == "reconnecting":
-            self._start_maintaining(first_attempt=1)
+            self.reconnection.start(first_attempt=1)
 
     def _on_event(self, event, namespace, *args):
         self.events_in += 1
@@ -151,15 +185,28 @@ class Session(Emitting):
             self.namespaces[namespace] = NamespaceState(namespace)
         return self.namespaces[namespace]
 
+    # -- sending ---------------------------------------------------------------------
+
+    def _is_connected(self, namespace):
+        return self._state(namespace).connected
+
+    async def _transmit(self, namespace, event, args, callback):
+        await self.client.emit(event, data=tuple(args), namespace=namespace, callback=callback)
+
+    def _count_out(self, namespace, event):
+        self.events_out += 1
+        self.event_names.add(event)
+        self._state(namespace).events_out += 1
+
+    async def emit(self, namespace, event, args):
+        """Send now, or queue until the namespace connects: "sent" or "queued"."""
+        return await self.sending.emit(namespace, event, args)
+
+    async def call(self, namespace, event, args, timeout):
+        """Emit with an ack and wait: the `ack`, `ack_timeout` or `error` record."""
+        return await self.sending.call(namespace, event, args, timeout)
+
     # -- connecting ------------------------------------------------------------------
-
-    @property
-    def transport(self):
-        return transport_watch.engine_transport(self.client) if self.client else None
-
-    @property
-    def connected(self):
-        return any(state.connected for state in self.namespaces.values())
 
     async def connect(self, give_up_after=None):
         """Connect (retrying as configured); True once a namespace is connected.
@@ -167,63 +214,15 @@ class Session(Emitting):
         ``give_up_after``: seconds after which a first connection that keeps failing for
         a transport reason stops being retried (scripted runs).
         """
-        if self.client is None:
-            self.client = self._create_client()
-        self._start_maintaining(first_attempt=0, give_up_after=give_up_after)
-        await asyncio.shield(self._maintain_task)
+        self.start(give_up_after)
+        await asyncio.shield(self.reconnection.task)
         return self.connected
 
-    def start(self):
+    def start(self, give_up_after=None):
         """Start connecting in the background (the REPL)."""
         if self.client is None:
             self.client = self._create_client()
-        self._start_maintaining(first_attempt=0)
-
-    def _start_maintaining(self, first_attempt, give_up_after=None):
-        if self._maintain_task is not None and not self._maintain_task.done():
-            self._wake.set()
-            return
-        self._maintain_task = asyncio.get_running_loop().create_task(
-            self._maintain(first_attempt, give_up_after))
-
-    async def _maintain(self, attempt, give_up_after):
-        deadline = None if give_up_after is None else time.monotonic() + give_up_after
-        while not self._closed:
-            if attempt:
-                delay = self._backoff(attempt)
-                if deadline is not None:
-                    delay = min(delay, max(0.0, deadline - time.monotonic()))
-                self.state = "reconnecting"
-                self.next_attempt_at = time.monotonic() + delay
-                self.record(records.reconnect_attempt(self.settings.namespace, attempt, delay))
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), delay)
-                except asyncio.TimeoutError:
-                    pass
-                self.next_attempt_at = None
-                if self._closed:
-                    return
-            self.attempt = attempt
-            outcome = await self._attempt()
-            if outcome != "failed":
-                return
-            limit = self.settings.reconnect_attempts
-            out_of_time = deadline is not None and time.monotonic() >= deadline
-            if not self.settings.reconnect or out_of_time or (limit and attempt >= limit):
-                if attempt:
-                    self.record(records.reconnect_failed(self.settings.namespace, attempt))
-                self.state = "disconnected"
-                return
-            attempt += 1
-
-    def _backoff(self, attempt):
-        """The JS client's backoff: doubling from --reconnect-delay, jittered, capped."""
-        settings = self.settings
-        delay = settings.reconnect_delay * (2 ** min(attempt - 1, 32))
-        deviation = random.random() * settings.randomization_factor * delay
-        delay = delay - deviation if random.random() < 0.5 else delay + deviation
-        return max(0.0, min(delay, settings.reconnect_delay_max))
+        self.reconnection.start(first_attempt=0, give_up_after=give_up_after)
 
     async def _attempt(self):
         """One connection attempt: "connected", "rejected" or "failed"."""
@@ -274,13 +273,13 @@ class Session(Emitting):
         for namespace in namespaces:
             self.record(records.connect_error(namespace, message, data))
 
-    async def _engine_closed(self, patience=1.0):
+    async def _engine_closed(self):
         """python-socketio closes the engine after the `disconnect` handlers ran: a
         `connect` typed right after a server disconnect waits for that (or aborts it)."""
-        deadline = time.monotonic() + patience
-        while self.client.eio.state != "disconnected" and time.monotonic() < deadline:
+        deadline = time.monotonic() + ENGINE_CLOSE_PATIENCE
+        while hooks.engine_connected(self.client) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-        if self.client.eio.state != "disconnected":
+        if hooks.engine_connected(self.client):
             await self._drop_engine()
 
     def _settle(self, namespace, outcome):
@@ -290,7 +289,7 @@ class Session(Emitting):
 
     async def _drop_engine(self):
         try:
-            await transport_watch.abort_connection(self.client)
+            await hooks.abort_connection(self.client)
         except Exception:  # the connection is being dropped anyway
             pass
 
@@ -314,36 +313,25 @@ class Session(Emitting):
             return
         if self.connected:
             auth = await self.auth.resolve()
-            await transport_watch.connect_namespace(self.client, namespace, auth)
+            await hooks.connect_namespace(self.client, namespace, auth)
         else:
-            self._start_maintaining(first_attempt=0)
+            self.reconnection.start(first_attempt=0)
 
     async def disconnect(self):
         """Disconnect as the user asked (`io client disconnect`); no reconnection."""
-        if self._maintain_task is not None and not self._maintain_task.done():
-            self._maintain_task.cancel()
-            try:
-                await self._maintain_task
-            except (asyncio.CancelledError, Exception):
-                pass
-            if not self.connected:
-                await self._drop_engine()
-        self.next_attempt_at = None
+        if await self.reconnection.stop() and not self.connected:
+            await self._drop_engine()
         if self.client is not None and self.connected:
             self.wire.facts.client_closing = True
-            await transport_watch.graceful_disconnect(self.client)
+            await hooks.graceful_disconnect(self.client)
         self.state = "disconnected"
-
-    async def reconnect(self):
-        await self.disconnect()
-        self._start_maintaining(first_attempt=0)
 
     async def close(self):
         """End the session: a client disconnect if connected, then release resources."""
         await self.disconnect()
         self._closed = True
+        self.reconnection.closed = True
         self.wire.stop_watchdog()
-        for call in list(self._calls.values()):
-            call.cancel()
-        await transport_watch.close_http_session(self._http)
+        self.sending.cancel_calls()
+        await hooks.close_http_session(self._http)
         asyncio.get_running_loop().set_exception_handler(None)

@@ -1,4 +1,4 @@
-"""The output layer: the only place that writes records and messages for people.
+"""The writer: where every record and message of a run goes (stdout, stderr, --record).
 
 json: one record per line (never coalesced). plain: one readable line per record.
 rich: lifecycle records as table rows, events with highlighted JSON. The screen may
@@ -11,7 +11,8 @@ import io
 import sys
 
 from siocli import records
-from siocli.render import PlainRenderer, RichRenderer
+from siocli.output.plain import PlainRenderer
+from siocli.output.tables import plain_panel_lines, plain_table_lines
 
 SCREEN_BACKLOG = 200  # events kept for the screen between two flushes
 FLUSH_INTERVAL = 0.05
@@ -27,6 +28,8 @@ class Output:
         if env.record_path:
             self.open_record(env.record_path)
         if self.format == "rich":
+            from siocli.output.rich_renderer import RichRenderer
+
             self.renderer = RichRenderer(self.stream_getter, env.color, env.stdout_isatty)
         else:
             self.renderer = PlainRenderer(self.stream_getter)
@@ -104,10 +107,24 @@ class Output:
         """Bad input or a refused action: an `error` record."""
         self.emit(records.error(namespace, message))
 
-    def print_renderable(self, renderable):
+    def table(self, table):
+        """Show a :class:`~siocli.output.tables.TableData` (on stderr with --json)."""
+        if self.format == "json":
+            self._write_stderr("\n".join(plain_table_lines(table)))
+            return
         self.flush()
-        self.renderer.renderable(renderable)
+        self.renderer.table(table)
         self._flush_stream()
+
+    def panel(self, panel):
+        """Show a :class:`~siocli.output.tables.PanelData` (on stderr with --json)."""
+        if self.format == "json":
+            self._write_stderr("\n".join(plain_panel_lines(panel)))
+            return
+        self.flush()
+        self.renderer.panel(panel)
+        self._flush_stream()
+
 
     def _write_stderr(self, text):
         stream = self.env.stderr or sys.stderr

@@ -8,24 +8,22 @@ the line, Ctrl-C while a command runs (a pending `call`) cancels that command.
 import asyncio
 import contextlib
 import signal
-import sys
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.filters import has_focus
 from prompt_toolkit.enums import DEFAULT_BUFFER
+from prompt_toolkit.filters import has_focus
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.output import ColorDepth
-from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.shortcuts import clear as clear_screen
 from prompt_toolkit.styles import Style
 
 from siocli import __version__, grammar
-from siocli.repl.commands import REGISTRY
-from siocli.repl.completer import CommandCompleter
-from siocli.repl.context import CommandContext, Reply, run_line
-from siocli.repl.history import open_history
-from siocli.repl.toolbar import TOOLBAR_STYLE, toolbar_fragments
-from siocli.session import Session
+from siocli.client.session import Session
+from siocli.commands import REGISTRY
+from siocli.commands.context import CommandContext, Reply, run_line
+from siocli.modes.prompt import open_history, printing_above_prompt
+from siocli.modes.repl.completer import CommandCompleter
+from siocli.modes.repl.toolbar import TOOLBAR_STYLE, toolbar_fragments
 from siocli.status import ExitStatus
 
 TOOLBAR_REFRESH_SECONDS = 0.25
@@ -56,7 +54,7 @@ def make_prompt_session(context, history=None, color=True):
                                                         "... ".rjust(width))],
         key_bindings=make_key_bindings(),
         history=history,
-        completer=CommandCompleter(REGISTRY, context),
+        completer=CommandCompleter(context.registry, context),
         complete_while_typing=False,
         bottom_toolbar=lambda: toolbar_fragments(context),
         refresh_interval=TOOLBAR_REFRESH_SECONDS,
@@ -92,7 +90,7 @@ class Repl:
 
     async def run_command(self, text):
         self._interrupted = False
-        self._running = asyncio.ensure_future(run_line(self.context, REGISTRY, text))
+        self._running = asyncio.ensure_future(run_line(self.context, text))
         try:
             return await self._running
         except asyncio.CancelledError:
@@ -115,44 +113,24 @@ class Repl:
                 clear_screen()
 
 
-@contextlib.contextmanager
-def printing_above_prompt(env, output):
-    """Route the output through patch_stdout when it goes to this process's stdout."""
-    if env.stdout is not None and env.stdout not in (sys.stdout, sys.__stdout__):
-        yield  # an embedding (tests) gave its own stream
-        return
-    with patch_stdout(raw=True):
-        previous = output.use_stream(sys.stdout)
-        try:
-            yield
-        finally:
-            output.use_stream(previous)
+async def run_repl(settings, env, output, signals=None, prompt_session=None):
+    """The REPL; returns 0 after Ctrl-D, `quit` or `exit` (with a clean disconnect).
 
-
-def install_sigint(handler):
-    try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, handler)
-        return True
-    except (NotImplementedError, RuntimeError, ValueError):
-        return False
-
-
-async def run_repl(settings, env, output, prompt_session=None):
-    """The REPL; returns 0 after Ctrl-D, `quit` or `exit` (with a clean disconnect)."""
+    SIGINT (which arrives only while a command runs) cancels that command."""
     session = Session(settings, output.emit)
-    context = CommandContext(session, output, settings, interactive=True)
+    context = CommandContext(session, output, settings, interactive=True, registry=REGISTRY)
     if prompt_session is None:
         prompt_session = make_prompt_session(context, open_history(env.state_dir), env.color)
     repl = Repl(context, prompt_session)
-    with printing_above_prompt(env, output):
+    sigint = (signals.handling(signal.SIGINT, repl.on_sigint) if signals is not None
+              else contextlib.nullcontext())
+    with printing_above_prompt(env, output), sigint:
         try:
-            install_sigint(repl.on_sigint)
             output.notice("siocli %s: connecting to %s. Type `help` for commands, "
                           "Ctrl-D to quit." % (__version__, settings.display_url or settings.url))
             session.start()
             await repl.loop()
         finally:
-            context.finishing = True
             if session.outbox:
                 output.notice("%d queued emit(s) never sent: not connected" % len(session.outbox),
                               "yellow")

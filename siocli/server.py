@@ -1,4 +1,4 @@
-"""`siocli serve`: an embedded Socket.IO server that shows everything its clients do.
+"""The serve core: an embedded Socket.IO server whose clients' doings become records.
 
 A python-socketio AsyncServer on aiohttp (AppRunner/TCPSite inside the running loop).
 Every client's lifecycle and every event become records; every event that asks for an
@@ -8,10 +8,7 @@ acknowledgement is acknowledged with its own arguments; with a token, connection
 
 import asyncio
 import dataclasses
-import errno
 import logging
-import signal
-import sys
 import time
 
 import socketio
@@ -19,7 +16,7 @@ from aiohttp import web
 
 from siocli import records
 from siocli.auth import masked, masked_headers
-from siocli.status import ExitStatus
+from siocli.client import hooks
 
 # Disconnect reasons as python-socketio gives them on the server side.
 SERVER_REASONS = {
@@ -30,37 +27,6 @@ SERVER_REASONS = {
     "transport error": "the client's connection encountered an error",
 }
 HIDDEN_QUERY = ("EIO", "transport", "t", "sid", "j", "b64")
-
-
-@dataclasses.dataclass
-class ServeConfig:
-    host: str = "127.0.0.1"
-    port: int = 5000
-    path: str = "/socket.io"
-    namespaces: tuple = ("/",)
-    token: str = None
-    protected: frozenset = None  # namespaces that need the token; None: all of them
-    token_hint: str = None  # added to the connect_error data when set (the demo)
-    cors: tuple = ()
-    ping_interval: float = 25.0
-    ping_timeout: float = 20.0
-
-    @classmethod
-    def from_options(cls, options):
-        namespaces = ["/"]
-        for name in options.get("namespaces") or ():
-            name = "/" + name.strip().strip("/") if name.strip() not in ("", "/") else "/"
-            if name not in namespaces:
-                namespaces.append(name)
-        return cls(host=options.get("host") or "127.0.0.1", port=options.get("port", 5000),
-                   path="/" + (options.get("path") or "/socket.io").strip("/"),
-                   namespaces=tuple(namespaces), token=options.get("token"),
-                   cors=tuple(options.get("cors") or ()),
-                   ping_interval=options.get("ping_interval", 25.0),
-                   ping_timeout=options.get("ping_timeout", 20.0))
-
-    def needs_token(self, namespace):
-        return self.token is not None and (self.protected is None or namespace in self.protected)
 
 
 @dataclasses.dataclass
@@ -100,27 +66,11 @@ def server_logger(name, server):
     return logger
 
 
-class _SocketIOServer(socketio.AsyncServer):
-    """Sees each event with its ack id (the handlers do not), in arrival order."""
-
-    def __init__(self, observer, **options):
-        super().__init__(**options)
-        self._observer = observer
-
-    async def _handle_event(self, eio_sid, namespace, id, data):
-        self._observer.incoming(eio_sid, namespace or "/", data, id is not None)
-        await super()._handle_event(eio_sid, namespace, id, data)
-
-    async def _handle_connect(self, eio_sid, namespace, data):
-        self._observer.connecting(eio_sid, namespace or "/", data)
-        await super()._handle_connect(eio_sid, namespace, data)
-
-
 class DebugServer:
     """The serve machinery, usable in-process (serve, demo, tests)."""
 
     def __init__(self, config, emit_record):
-        self.config = config
+        self.config = config  # ServeSettings
         self._emit_record = emit_record
         self.clients = {}  # sid -> Client
         self.events_in = self.events_out = 0
@@ -131,7 +81,7 @@ class DebugServer:
         cors = list(config.cors) if config.cors else "*"
         if cors != "*" and "*" in cors:
             cors = "*"
-        self.sio = _SocketIOServer(
+        self.sio = hooks.ObservedServer(
             self, async_mode="aiohttp", cors_allowed_origins=cors,
             ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
             logger=server_logger("siocli.serve.socketio", self),
@@ -159,7 +109,7 @@ class DebugServer:
         """A CONNECT packet; records the refusal of a namespace that is not served."""
         if namespace in self.config.namespaces:
             return
-        environ = self.sio.environ.get(eio_sid, {})
+        environ = hooks.server_environ(self.sio, eio_sid)
         served = ", ".join(self.config.namespaces)
         self.record(records.connect_error(namespace, "Unable to connect", None),
                     auth=masked(auth), **self._client_facts(environ),
@@ -178,7 +128,7 @@ class DebugServer:
                 self.record(records.connect_error(namespace, "not authorized", data),
                             id=sid, auth=masked(auth), **facts)
                 raise socketio.exceptions.ConnectionRefusedError("not authorized", data)
-        eio_sid = self.sio.manager.eio_sid_from_sid(sid, namespace)
+        eio_sid = hooks.eio_sid_of(self.sio, sid, namespace)
         self.clients[sid] = Client(sid, namespace, eio_sid, auth, facts["headers"],
                                    facts["remote"], time.time())
         self.record(records.connect(namespace, sid, self.transport_of(eio_sid), 0),
@@ -196,7 +146,7 @@ class DebugServer:
                     id=sid, transport=self.transport_of(client.eio_sid))
 
     def incoming(self, eio_sid, namespace, data, wants_ack):
-        sid = self.sio.manager.sid_from_eio_sid(eio_sid, namespace)
+        sid = hooks.sid_of(self.sio, eio_sid, namespace)
         client = self.clients.get(sid)
         if client is None or not data:
             return
@@ -221,10 +171,7 @@ class DebugServer:
     # -- what the REPL and the demo do -------------------------------------------------
 
     def transport_of(self, eio_sid):
-        socket = self.sio.eio.sockets.get(eio_sid)
-        if socket is None:
-            return None
-        return "websocket" if socket.upgraded else "polling"
+        return hooks.server_transport(self.sio, eio_sid)
 
     def find(self, text):
         """The client whose socket.id is ``text`` or starts with it; KeyError otherwise."""
@@ -301,86 +248,11 @@ class DebugServer:
         if self._runner is None:
             return
         runner, self._runner = self._runner, None
-        sockets = list(self.sio.eio.sockets.values())
         for sid in list(self.clients):
             self._ending[sid] = "this server is stopping"
-        try:
-            if sockets:
-                await asyncio.wait_for(self.sio.eio.disconnect(), 1.0)
-        except (asyncio.TimeoutError, OSError, ValueError):
-            pass
-        for socket in sockets:
-            if socket.upgraded:  # end the websocket writer: it closes the connection
-                socket.queue.put_nowait(None)
+        await hooks.close_all_clients(self.sio)
         try:
             await asyncio.wait_for(self.sio.shutdown(), 2)
         except (asyncio.TimeoutError, OSError):
             pass
         await runner.cleanup()
-
-
-def listening_notice(server):
-    config = server.config
-    text = "siocli serve: listening on %s (path %s, namespaces %s" % (
-        server.url, config.path, ", ".join(config.namespaces))
-    if config.token is not None:
-        text += ", auth.token required"
-    return text + ")"
-
-
-async def run_serve(options, env, output):
-    """The `serve` mode; an exit status."""
-    from siocli.serve_view import ServeView
-
-    config = ServeConfig.from_options(options)
-    if output.format != "json":
-        output.renderer = ServeView(output)
-    server = DebugServer(config, output.emit)
-    try:
-        await server.start()
-    except OSError as exc:
-        reason = str(exc.strerror or exc).rpartition("): ")[2]
-        if exc.errno == errno.EADDRINUSE or "in use" in reason:
-            reason += " (--port 0 picks a free port)"
-        (env.stderr or sys.stderr).write("siocli: error: cannot listen on %s:%s: %s\n" % (
-            config.host, config.port, reason))
-        return ExitStatus.CONNECT_FAILED
-    output.notice(listening_notice(server), style="bold")
-    hint = "try: siocli connect %s" % server.client_url()
-    if env.interactive:
-        output.notice(hint + "    (type `help` here; Ctrl-C or `quit` stops)")
-    else:
-        output.notice(hint + "    (Ctrl-C stops)")
-    try:
-        if env.interactive:
-            from siocli.serve_repl import run_serve_repl
-
-            return await run_serve_repl(server, env, output)
-        return await _serve_until_signal()
-    finally:
-        await asyncio.shield(_stop(server, output))
-
-
-async def _stop(server, output):
-    count = len(server.clients)
-    await server.stop()
-    output.notice("siocli serve: stopped%s" % (
-        " (%d client%s disconnected)" % (count, "" if count == 1 else "s") if count else ""))
-
-
-async def _serve_until_signal():
-    """Serve until SIGTERM (exit 0) or SIGINT (the dispatcher cancels us: 130)."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    try:
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-    except (NotImplementedError, RuntimeError, ValueError):
-        pass
-    try:
-        await stop.wait()
-    finally:
-        try:
-            loop.remove_signal_handler(signal.SIGTERM)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    return ExitStatus.SUCCESS

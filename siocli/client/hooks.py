@@ -1,19 +1,26 @@
-"""The one place siocli reaches under python-socketio's public surface.
+"""Every hook under python-socketio's and python-engineio's public surface, client and
+server: no other module names their private attributes (a test enforces it).
 
 python-socketio does not say why a connection ended the way the JS client does, nor
-show raw packets. Everything here uses public hooks where they exist: aiohttp's
+show raw packets. Public hooks are used where they exist: aiohttp's
 ``ClientSession(ws_response_class=, response_class=, trace_configs=)`` handed to the
 Engine.IO client through python-socketio's public ``http_session`` option shows every
-frame and how the transport ended. Two gaps have no public hook and are bridged here
-(and checked by tests/test_transport_watch.py against the versions in pyproject.toml):
+frame and how the transport ended. The gaps without a public hook are bridged here,
+each checked by tests/unit/test_hooks.py against the versions pinned in pyproject.toml:
 
-* ``client.eio.disconnect(abort=True)`` ends a connection whose pings stopped,
-  as the JS client does on ``ping timeout``;
+Client:
+* ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
+  client does on ``ping timeout``, and reading the engine's state;
 * connecting one more namespace on a live connection (the REPL's ``ns``), which
   python-socketio only does inside ``connect()``;
 * a client disconnect that first lets the packets already queued (the last emits,
   then the Socket.IO DISCONNECT) reach the server: python-socketio closes the
   websocket without waiting for its send queue, and they would be lost.
+
+Server (``siocli serve``):
+* seeing each event with its ack id, and each CONNECT before the handler runs
+  (``_handle_event``, ``_handle_connect``);
+* the transport of a client, its WSGI-style environ, and closing every engine socket.
 """
 
 import asyncio
@@ -34,9 +41,6 @@ class WireObserver:
 
     def frame_out(self, frame):
         """One Engine.IO packet to the server."""
-
-    def transport_opened(self, name):
-        """The websocket (or a polling request) started."""
 
     def transport_closed(self, detail):
         """The websocket was closed, cleanly or by the peer going away."""
@@ -153,11 +157,66 @@ def engine_transport(client):
         return None
 
 
+def engine_connected(client):
+    """Whether python-engineio still holds a connection (it closes the engine after the
+    `disconnect` handlers ran)."""
+    return client.eio.state != "disconnected"
+
+
 async def close_http_session(session):
     if session is not None and not session.closed:
         await session.close()
         await asyncio.sleep(0)
 
 
-__all__ = ["create_http_session", "abort_connection", "connect_namespace", "engine_transport",
-           "WireObserver", "KNOWN_VERSIONS", "socketio"]
+# -- server ---------------------------------------------------------------------------------
+
+
+class ObservedServer(socketio.AsyncServer):
+    """An AsyncServer that tells ``observer`` of each event with whether it asks for an
+    ack (the handlers do not see that), and of each CONNECT, in arrival order."""
+
+    def __init__(self, observer, **options):
+        super().__init__(**options)
+        self._observer = observer
+
+    async def _handle_event(self, eio_sid, namespace, id, data):
+        self._observer.incoming(eio_sid, namespace or "/", data, id is not None)
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _handle_connect(self, eio_sid, namespace, data):
+        self._observer.connecting(eio_sid, namespace or "/", data)
+        await super()._handle_connect(eio_sid, namespace, data)
+
+
+def server_transport(server, eio_sid):
+    """"websocket" or "polling" for an Engine.IO session of ``server``, or None."""
+    socket = server.eio.sockets.get(eio_sid)
+    if socket is None:
+        return None
+    return "websocket" if socket.upgraded else "polling"
+
+
+def server_environ(server, eio_sid):
+    return server.environ.get(eio_sid, {})
+
+
+def eio_sid_of(server, sid, namespace):
+    return server.manager.eio_sid_from_sid(sid, namespace)
+
+
+def sid_of(server, eio_sid, namespace):
+    return server.manager.sid_from_eio_sid(eio_sid, namespace)
+
+
+async def close_all_clients(server, timeout=1.0):
+    """Disconnect every Engine.IO session of ``server`` and end their websocket writers."""
+    sockets = list(server.eio.sockets.values())
+    try:
+        if sockets:
+            await asyncio.wait_for(server.eio.disconnect(), timeout)
+    except (asyncio.TimeoutError, OSError, ValueError):
+        pass
+    for socket in sockets:
+        if socket.upgraded:  # end the websocket writer: it closes the connection
+            socket.queue.put_nowait(None)

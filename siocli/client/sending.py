@@ -1,19 +1,54 @@
-"""Emitting from the session core: sending, queueing while disconnected, and calls."""
+"""What the client sends: emits queued while a namespace is disconnected (as the JS
+client buffers them), and calls waiting for their acknowledgement."""
 
 import asyncio
+import collections
+import dataclasses
 import time
 
 from siocli import records
-from siocli.session_state import PendingCall, QueuedEmit
 
 
-class Emitting:
-    """The emit half of :class:`siocli.session.Session` (which provides the state)."""
+@dataclasses.dataclass(eq=False)
+class PendingCall:
+    id: int
+    namespace: str
+    event: str
+    args: tuple
+    future: object
+    sent: bool = False
+    sent_at: float = 0.0
+
+    def cancel(self):
+        if not self.future.done():
+            self.future.cancel()
+
+
+@dataclasses.dataclass(eq=False)
+class QueuedEmit:
+    namespace: str
+    event: str
+    args: tuple
+    call: PendingCall = None
+
+
+class Sending:
+    """Sends through ``transmit(namespace, event, args, callback)`` when ``is_connected
+    (namespace)``, else queues; writes `emit`, `ack`, `ack_timeout` and `error` records."""
+
+    def __init__(self, transmit, is_connected, record, counted):
+        self._transmit = transmit
+        self._is_connected = is_connected
+        self._record = record
+        self._counted = counted  # called with (namespace, event) for every event sent
+        self.outbox = collections.deque()
+        self._calls = {}
+        self._call_ids = iter(range(1, 1 << 62))
+        self._send_lock = asyncio.Lock()
 
     async def emit(self, namespace, event, args):
-        """Send now, or queue until the namespace connects (as JS buffers): "sent"/"queued"."""
-        state = self._state(namespace)
-        if not state.connected:
+        """Send now, or queue until the namespace connects: "sent" or "queued"."""
+        if not self._is_connected(namespace):
             self.outbox.append(QueuedEmit(namespace, event, tuple(args)))
             return "queued"
         await self._send(namespace, event, args)
@@ -25,7 +60,7 @@ class Emitting:
         call = PendingCall(next(self._call_ids), namespace, event, tuple(args), loop.create_future())
         self._calls[call.id] = call
         try:
-            if self._state(namespace).connected:
+            if self._is_connected(namespace):
                 await self._send(namespace, event, args, call)
             else:
                 self.outbox.append(QueuedEmit(namespace, event, tuple(args), call))
@@ -36,7 +71,7 @@ class Emitting:
                 raise
             except asyncio.TimeoutError:
                 record = records.ack_timeout(namespace, event, timeout)
-                self.record(record)
+                self._record(record)
                 return record
         finally:
             self._calls.pop(call.id, None)
@@ -49,11 +84,9 @@ class Emitting:
             call.sent = True
             callback = self._ack_callback(call)
         async with self._send_lock:
-            await self.client.emit(event, data=tuple(args), namespace=namespace, callback=callback)
-        self.events_out += 1
-        self.event_names.add(event)
-        self._state(namespace).events_out += 1
-        self.record(records.emit(namespace, event, args))
+            await self._transmit(namespace, event, args, callback)
+        self._counted(namespace, event)
+        self._record(records.emit(namespace, event, args))
 
     def _ack_callback(self, call):
         def acknowledged(*args):
@@ -61,26 +94,32 @@ class Emitting:
                 return
             rtt_ms = (time.perf_counter() - call.sent_at) * 1000
             record = records.ack(call.namespace, call.event, args, rtt_ms)
-            self.record(record)
+            self._record(record)
             call.future.set_result(record)
         return acknowledged
 
-    def _fail_calls(self, namespace):
+    def fail_calls(self, namespace):
+        """The namespace lost its connection: its calls in flight fail at once."""
         for call in list(self._calls.values()):
             if call.namespace == namespace and call.sent and not call.future.done():
                 record = records.error(namespace, "socket has been disconnected before %r was "
                                        "acknowledged" % call.event, event=call.event)
-                self.record(record)
+                self._record(record)
                 call.future.set_result(record)
+
+    def cancel_calls(self):
+        for call in list(self._calls.values()):
+            call.cancel()
 
     def _drop_queued(self, call):
         for queued in list(self.outbox):
             if queued.call is call:
                 self.outbox.remove(queued)
 
-    async def _flush_outbox(self, namespace):
+    async def flush(self, namespace):
+        """Send what was queued for ``namespace``, in order, while it stays connected."""
         for queued in [q for q in self.outbox if q.namespace == namespace]:
-            if not self._state(namespace).connected:
+            if not self._is_connected(namespace):
                 return
             self.outbox.remove(queued)
             await self._send(namespace, queued.event, queued.args, queued.call)

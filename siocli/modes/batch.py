@@ -11,10 +11,10 @@ import asyncio
 import threading
 
 from siocli import grammar
-from siocli.repl.commands import REGISTRY
-from siocli.repl.context import CommandContext, run_line
-from siocli.scripted import run_connected
-from siocli.session import Session
+from siocli.client.session import Session
+from siocli.commands import REGISTRY
+from siocli.commands.context import CommandContext, run_line
+from siocli.modes.runner import run_connected
 from siocli.status import ExitStatus
 
 END_OF_INPUT = None
@@ -65,7 +65,7 @@ async def commands_from(queue):
 async def run_commands(context, queue):
     status = ExitStatus.SUCCESS
     async for text in commands_from(queue):
-        reply = await run_line(context, REGISTRY, text)
+        reply = await run_line(context, text)
         if reply.status:
             status = status or reply.status
             if not context.settings.keep_going:
@@ -75,8 +75,8 @@ async def run_commands(context, queue):
     return status
 
 
-async def run_batch(settings, env, output):
+async def run_batch(settings, env, output, signals=None):
     session = Session(settings, output.emit)
-    context = CommandContext(session, output, settings, interactive=False)
+    context = CommandContext(session, output, settings, interactive=False, registry=REGISTRY)
     return await run_connected(
-        session, context, lambda: run_commands(context, start_line_reader(env.stdin)))
+        session, lambda: run_commands(context, start_line_reader(env.stdin)))

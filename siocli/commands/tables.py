@@ -4,8 +4,8 @@ import time
 
 from siocli import auth as auth_module
 from siocli import records
-from siocli.render import LIFECYCLE_COLUMNS, lifecycle_cells
-from siocli.repl.context import TableData
+from siocli.output.cells import LIFECYCLE_COLUMNS, lifecycle_cells
+from siocli.output.tables import TableData
 
 
 def seconds_until(deadline):

@@ -1,8 +1,12 @@
-"""The REPL history file: $XDG_STATE_HOME/siocli/history, never holding auth values."""
+"""What both REPLs (the client's and serve's) share: a history file that never holds
+auth values ($XDG_STATE_HOME/siocli/history), and records printed above the prompt."""
 
+import contextlib
 import os
+import sys
 
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
 
 from siocli import grammar
 
@@ -29,8 +33,6 @@ class SafeHistory(FileHistory):
 def open_history(state_dir, filename="history"):
     """The history file ``state_dir``/``filename`` (mode 0600, auth lines never written),
     or an in-memory one if it cannot be created."""
-    from prompt_toolkit.history import InMemoryHistory
-
     try:
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
         path = os.path.join(state_dir, filename)
@@ -39,3 +41,17 @@ def open_history(state_dir, filename="history"):
         return SafeHistory(path)
     except OSError:
         return InMemoryHistory()
+
+
+@contextlib.contextmanager
+def printing_above_prompt(env, output):
+    """Route the output through patch_stdout when it goes to this process's stdout."""
+    if env.stdout is not None and env.stdout not in (sys.stdout, sys.__stdout__):
+        yield  # an embedding (tests) gave its own stream
+        return
+    with patch_stdout(raw=True):
+        previous = output.use_stream(sys.stdout)
+        try:
+            yield
+        finally:
+            output.use_stream(previous)

@@ -1,0 +1,134 @@
+"""Commands about the connection: namespaces, connect, disconnect, reconnect, auth."""
+
+import asyncio
+import json
+
+from siocli import auth as auth_module
+from siocli import grammar, records
+from siocli.commands.context import Reply, notice
+from siocli.commands.registry import Registry, words_of
+from siocli.errors import CommandError, UsageError
+from siocli.settings import json_or_string, key_value, normalise_namespace
+from siocli.status import ExitStatus
+
+COMMANDS = Registry()
+
+
+@COMMANDS.command("ns", "[NAME]", "show or switch the active namespace (connecting it if needed)",
+         aliases=("namespace",))
+async def ns_command(context, rest):
+    words = words_of(rest)
+    session = context.session
+    if not words:
+        listed = ", ".join("%s (%s)" % (name, "connected" if state.connected else "not connected")
+                           for name, state in session.namespaces.items())
+        return notice("active namespace: %s; namespaces: %s" % (context.namespace, listed),
+                      style="")
+    if len(words) > 1:
+        raise CommandError("ns: one namespace at a time")
+    name = normalise_namespace(words[0])
+    context.namespace = name
+    state = session.namespaces.get(name)
+    if state is not None and state.connected:
+        return notice("active namespace: %s (id %s)" % (name, state.sid), style="")
+    context.output.notice("active namespace: %s; connecting it..." % name)
+    waiting = asyncio.ensure_future(context.wait_namespace_outcome(name))
+    await session.connect_namespace(name)
+    outcome = await waiting
+    return outcome_reply(outcome)
+
+
+def outcome_reply(outcome):
+    if outcome is None:
+        return Reply(lines=("no answer yet; the toolbar and `status` show the state",),
+                     status=ExitStatus.CONNECT_FAILED)
+    if outcome["type"] != "connect":
+        return Reply(status=ExitStatus.CONNECT_FAILED)
+    return None
+
+
+@COMMANDS.command("connect", "", "connect (again) now, with the current auth",
+         details="After a connect_error from a server middleware, fix the auth "
+                 "(`auth set token=...`) and `connect` again.")
+async def connect_command(context, rest):
+    session = context.session
+    wanted = [name for name, state in session.namespaces.items() if state.wanted]
+    missing = [name for name in wanted if not session.namespaces[name].connected]
+    if not missing:
+        return notice("already connected (%s); `reconnect` starts a new connection"
+                      % ", ".join(wanted))
+    if session.connected:
+        status = ExitStatus.SUCCESS
+        for name in missing:
+            waiting = asyncio.ensure_future(context.wait_namespace_outcome(name))
+            await session.connect_namespace(name)
+            reply = outcome_reply(await waiting)
+            status = reply.status if reply else status
+        return Reply(status=status)
+    return await start_connection(context, missing)
+
+
+async def start_connection(context, namespaces):
+    session = context.session
+    if not context.interactive:
+        connected = await session.connect(give_up_after=context.settings.connect_timeout)
+        return None if connected else Reply(status=ExitStatus.CONNECT_FAILED)
+    waiting = asyncio.ensure_future(context.wait_namespace_outcome(namespaces[0]))
+    session.start()
+    return outcome_reply(await waiting)
+
+
+@COMMANDS.command("disconnect", "", "disconnect (io client disconnect); no automatic reconnection")
+async def disconnect_command(context, rest):
+    session = context.session
+    if not session.connected and session.state not in ("connecting", "reconnecting"):
+        return notice("not connected; `connect` connects")
+    await session.disconnect()
+    return None
+
+
+@COMMANDS.command("reconnect", "", "disconnect, then connect again (a new socket.id)")
+async def reconnect_command(context, rest):
+    wanted = [name for name, state in context.session.namespaces.items() if state.wanted]
+    await context.session.disconnect()
+    return await start_connection(context, wanted)
+
+
+
+@COMMANDS.command("auth", "[set KEY=VALUE... | json JSON | clear]",
+         "show the auth payload (masked), or change it for the next connection attempt",
+         details="auth set token=abc      one field; VALUE is JSON when it parses\n"
+                 'auth json {"token": "abc"}  the whole payload\n'
+                 "auth clear              no auth\n"
+                 "Then `connect` (or `reconnect`) to use it. Never saved in the history.",
+         words=("set", "json", "clear"))
+async def auth_command(context, rest):
+    source = context.session.auth
+    action, remainder = grammar.split_command(rest)
+    if action == "set":
+        pairs = words_of(remainder)
+        if not pairs:
+            raise CommandError("auth set: give KEY=VALUE (e.g. auth set token=abc)")
+        try:
+            fields = dict(key_value(pair, "auth set") for pair in pairs)
+        except UsageError as exc:
+            raise CommandError(str(exc)) from None
+        source.set_fields({key: json_or_string(value) for key, value in fields.items()})
+    elif action == "json":
+        try:
+            payload = json.loads(remainder) if remainder.strip() else None
+        except ValueError as exc:
+            raise CommandError("auth json: not valid JSON: %s" % exc) from None
+        if not isinstance(payload, dict):
+            raise CommandError('auth json: expects a JSON object, e.g. auth json {"token": "abc"}')
+        source.replace(payload)
+    elif action == "clear":
+        source.clear()
+    elif action:
+        raise CommandError("auth: unknown action %r; use set, json or clear" % action)
+    shown = "auth: %s" % records.json_value(auth_module.masked(source.payload))
+    if source.command:
+        shown += " + output of --auth-cmd %r" % source.command
+    if action:
+        shown += " (used at the next connection attempt: `connect` or `reconnect`)"
+    return notice(shown, style="")

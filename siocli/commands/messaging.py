@@ -1,0 +1,79 @@
+"""Commands that talk to the server: emit, call, and which incoming events are shown."""
+
+from siocli import grammar
+from siocli.commands.context import Reply, notice
+from siocli.commands.registry import Registry, words_of
+from siocli.errors import CommandError
+from siocli.status import ExitStatus
+
+COMMANDS = Registry()
+
+
+@COMMANDS.command("emit", "EVENT [ARG...]", "send an event to the server (queued while disconnected)",
+         details="Arguments: JSON values, words (JSON when they parse, else strings), "
+                 "{...}/[...] spanning spaces, b64:DATA, hex:DATA, @FILE.\n"
+                 'Example: emit chat "hello world" {"room": 1}')
+async def emit_command(context, rest):
+    parsed = grammar.parse_emit(rest)
+    outcome = await context.session.emit(context.namespace, parsed.event, parsed.args)
+    if outcome == "queued":
+        waiting = len(context.session.outbox)
+        return notice("queued %r on %s: not connected; it is sent on (re)connection "
+                      "(%d in queue)" % (parsed.event, context.namespace, waiting),
+                      style="yellow")
+    return None
+
+
+def split_timeout(rest, default):
+    first, remainder = grammar.split_command(rest)
+    if first == "--timeout" or first.startswith("--timeout="):
+        if first == "--timeout":
+            value, remainder = grammar.split_command(remainder)
+        else:
+            value = first.partition("=")[2]
+        try:
+            timeout = float(value)
+        except ValueError:
+            raise CommandError("call: --timeout expects seconds, got %r" % value) from None
+        if timeout <= 0:
+            raise CommandError("call: --timeout must be more than 0")
+        return timeout, remainder
+    return default, rest
+
+
+@COMMANDS.command("call", "[--timeout S] EVENT [ARG...]",
+         "emit and wait for the acknowledgement; prints its args and round-trip time",
+         details="Ctrl-C while waiting cancels the call. Default timeout: --ack-timeout.",
+         words=("--timeout",))
+async def call_command(context, rest):
+    timeout, rest = split_timeout(rest, context.settings.ack_timeout)
+    parsed = grammar.parse_emit(rest)
+    if not context.session.namespaces.get(context.namespace) or \
+            not context.session.namespaces[context.namespace].connected:
+        context.output.notice("queued %r on %s until connected; waiting up to %ss for the ack"
+                              % (parsed.event, context.namespace, timeout), "yellow")
+    record = await context.session.call(context.namespace, parsed.event, parsed.args, timeout)
+    if record["type"] == "ack_timeout":
+        return Reply(status=ExitStatus.EXPECTATION_FAILED)
+    if record["type"] == "error":
+        return Reply(status=ExitStatus.CONNECTION_LOST)
+    return None
+
+
+@COMMANDS.command("listen", "[PATTERN...]", "show only incoming events matching these globs",
+         details="Without patterns: show every incoming event again (mutes are cleared).")
+async def listen_command(context, rest):
+    patterns = words_of(rest)
+    context.filter.listen = patterns
+    if not patterns:
+        context.filter.mute = []
+    return notice(context.filter.describe())
+
+
+@COMMANDS.command("mute", "PATTERN...", "hide incoming events matching these globs")
+async def mute_command(context, rest):
+    patterns = words_of(rest)
+    if not patterns:
+        raise CommandError("mute: give at least one PATTERN (e.g. mute 'tick*')")
+    context.filter.mute.extend(p for p in patterns if p not in context.filter.mute)
+    return notice(context.filter.describe())

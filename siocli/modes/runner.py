@@ -1,0 +1,125 @@
+"""How every mode runs: the event loop, the output layer, the signals, and the frame of
+a connected run. The only place that installs signal handlers."""
+
+import asyncio
+import contextlib
+import signal
+
+from siocli.status import ExitStatus
+
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Signals:
+    """SIGINT and SIGTERM for the whole run. By default either cancels the mode (exit
+    130 after its clean disconnect); a mode may handle one itself for a while."""
+
+    def __init__(self, on_default):
+        self._on_default = on_default
+        self._handlers = {signum: [] for signum in HANDLED_SIGNALS}
+        self._loop = None
+
+    def install(self):
+        self._loop = asyncio.get_running_loop()
+        for signum in HANDLED_SIGNALS:
+            try:
+                self._loop.add_signal_handler(signum, self._dispatch, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def remove(self):
+        for signum in HANDLED_SIGNALS:
+            try:
+                self._loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+                pass
+
+    @contextlib.contextmanager
+    def handling(self, signum, handler):
+        """While inside, ``handler()`` answers ``signum`` instead of the default."""
+        self._handlers[signum].append(handler)
+        try:
+            yield
+        finally:
+            self._handlers[signum].remove(handler)
+
+    def _dispatch(self, signum):
+        handlers = self._handlers[signum]
+        if handlers:
+            handlers[-1]()
+        else:
+            self._on_default(signum)
+
+
+def run_mode(env, make_coroutine):
+    """Run ``make_coroutine(output, signals)`` with the output layer open; an exit status."""
+    from siocli.output.writer import Output
+
+    try:
+        output = Output(env)
+    except OSError as exc:
+        env.error("--record: cannot open %s: %s" % (exc.filename, exc.strerror))
+        return ExitStatus.USAGE_ERROR
+    try:
+        return asyncio.run(_interruptible(make_coroutine, output))
+    except KeyboardInterrupt:
+        return ExitStatus.INTERRUPTED
+    finally:
+        output.close()
+
+
+async def _interruptible(make_coroutine, output):
+    interrupted = []
+    task = None
+
+    def interrupt(signum):
+        interrupted.append(signum)
+        task.cancel()
+
+    signals = Signals(interrupt)
+    task = asyncio.ensure_future(make_coroutine(output, signals))
+    signals.install()
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if interrupted:
+            return ExitStatus.INTERRUPTED
+        raise
+    finally:
+        signals.remove()
+
+
+class LossTracker:
+    """Whether the connection was lost (a disconnect that is not the user's nor the
+    run's own final one) and not recovered since: exit 4 at the end of a run."""
+
+    def __init__(self):
+        self.lost = False
+        self.finishing = False
+
+    def __call__(self, record):
+        kind = record["type"]
+        if kind == "disconnect" and record["reason"] != "io client disconnect" \
+                and not self.finishing:
+            self.lost = True
+        elif kind == "connect":
+            self.lost = False
+
+
+async def run_connected(session, body):
+    """The frame of a scripted or piped run: connect (retrying until --connect-timeout),
+    run ``body()``, then the run's own disconnect. A connection lost and not recovered
+    by the end turns success into exit 4."""
+    tracker = LossTracker()
+    session.add_listener(tracker)
+    try:
+        if not await session.connect(give_up_after=session.settings.connect_timeout):
+            return ExitStatus.CONNECT_FAILED
+        status = await body()
+        tracker.finishing = True
+        if status == ExitStatus.SUCCESS and tracker.lost:
+            status = ExitStatus.CONNECTION_LOST
+        return status
+    finally:
+        tracker.finishing = True
+        await session.close()
