@@ -10,7 +10,6 @@ ratios to the Node client.
 
 import argparse
 import json
-import os
 import pathlib
 import statistics
 import subprocess

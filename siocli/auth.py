@@ -72,3 +72,27 @@ def masked(payload):
 def masked_headers(headers):
     return {name: mask_value(value) if name.lower() in SECRET_HEADERS or is_secret(name) else value
             for name, value in (headers or {}).items()}
+
+
+def mask_url(url):
+    """``url`` fit to show: the password of its user info and the values of secret-looking
+    query parameters (``?token=...``) masked. Left as typed where it does not parse."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url if "://" in url else "http://" + url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            userinfo, _, hostport = netloc.rpartition("@")
+            netloc = "%s:%s@%s" % (userinfo.partition(":")[0], "****", hostport)
+        query = parts.query
+        if query:
+            pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+            query = "&".join(
+                "%s=%s" % (urllib.parse.quote(key, safe=""),
+                           "****" if is_secret(key) else urllib.parse.quote(value, safe=""))
+                for key, value in pairs)
+    except ValueError:
+        return url
+    shown = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return shown if "://" in url else shown.split("://", 1)[1]

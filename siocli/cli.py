@@ -4,6 +4,8 @@ Keep this module light: `siocli --help` and shell completion must not import
 python-socketio, prompt_toolkit or rich.
 """
 
+import sys
+
 import click
 
 from siocli import __version__
@@ -65,7 +67,33 @@ Exit codes: 0 done, 1 could not connect, 2 usage or input error,
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class SiocliGroup(click.Group):
+    """click's group, but a usage error is one line on stderr (exit 2), as every other
+    siocli error is, instead of click's usage block."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            sys.exit(130)
+        except click.ClickException as exc:
+            sys.stderr.write("siocli: error: %s\n" % one_line_error(exc))
+            sys.exit(exc.exit_code)
+        sys.exit(status or 0)
+
+
+def one_line_error(exc):
+    message = " ".join(exc.format_message().split())
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        message += " (see `%s --help`)" % context.command_path
+    return message
+
+
+@click.group(cls=SiocliGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="siocli")
 def main():
     """A command-line client and debugger for Socket.IO servers.
@@ -98,8 +126,8 @@ def main():
 @click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
               help="Skip TLS certificate verification.")
 @click.option("--cacert", metavar="FILE", envvar=env("cacert"), help="Trust this CA bundle.")
-@click.option("--reconnect/--no-reconnect", default=True, show_default=True, envvar=env("reconnect"),
-              help="Reconnect automatically after a lost connection.")
+@click.option("--reconnect/--no-reconnect", default=True, show_default=True,
+              envvar=env("reconnect"), help="Reconnect automatically after a lost connection.")
 @click.option("--reconnect-attempts", type=int, default=0, envvar=env("reconnect_attempts"),
               help="Give up after N attempts (default: unlimited).")
 @click.option("--reconnect-delay", type=float, default=1.0, show_default=True,

@@ -3,8 +3,11 @@ serve or demo. Modes are imported only once chosen (they pull in the heavy libra
 
 from siocli.environment import Environment
 from siocli.errors import UsageError
-from siocli.settings import ConnectSettings
+from siocli.settings import ConnectSettings, ServeSettings
 from siocli.status import ExitStatus
+
+INSECURE_WARNING = ("-k/--insecure: TLS certificates are not verified; anyone on the path "
+                    "can read and change this connection")
 
 
 def make_environment(options):
@@ -32,23 +35,25 @@ def run_connect(options, action_order):
     env = make_environment(options)
     try:
         settings = ConnectSettings.from_options(options, action_order)
-        if settings.cacert:
-            open(settings.cacert).close()
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR
-    except OSError as exc:
-        env.error("--cacert: cannot read %s: %s" % (exc.filename, exc.strerror))
-        return ExitStatus.USAGE_ERROR
+    if settings.insecure:
+        env.warning(INSECURE_WARNING)
     mode = client_mode(settings, env)
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
 
 
 def run_serve(options):
     env = make_environment(options)
+    try:
+        settings = ServeSettings.from_options(options)
+    except UsageError as exc:
+        env.error(exc)
+        return ExitStatus.USAGE_ERROR
     from siocli.modes.serve import run_serve as mode
 
-    return _run(env, lambda output, signals: mode(options, env, output, signals))
+    return _run(env, lambda output, signals: mode(settings, env, output, signals))
 
 
 def run_demo():

@@ -35,9 +35,19 @@ class Environment:
 
     def error(self, message):
         """The one way siocli says on stderr why it cannot go on: one line."""
+        self._stderr_line("siocli: error: %s" % message)
+
+    def warning(self, message):
+        """A line on stderr the user should see before anything else happens."""
+        self._stderr_line("siocli: warning: %s" % message)
+
+    def _stderr_line(self, text):
         stream = self.stderr or sys.stderr
-        stream.write("siocli: error: %s\n" % message)
-        stream.flush()
+        try:
+            stream.write(text + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # no stderr to say it on: the exit status still says it
 
     @property
     def output_format(self):

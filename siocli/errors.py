@@ -7,6 +7,14 @@ class UsageError(ValueError):
     """Bad input from the command line or the environment: one line, exit 2."""
 
 
+class GrammarError(ValueError):
+    """Bad emit or command syntax; the message is one line. ``column`` is 1-based or None."""
+
+    def __init__(self, message, column=None):
+        super().__init__(message)
+        self.column = column
+
+
 class AuthError(Exception):
     """The auth command failed or printed something that is not a JSON object."""
 

@@ -253,6 +253,6 @@ class DebugServer:
         await hooks.close_all_clients(self.sio)
         try:
             await asyncio.wait_for(self.sio.shutdown(), 2)
-        except (asyncio.TimeoutError, OSError):
+        except (TimeoutError, OSError):
             pass
         await runner.cleanup()

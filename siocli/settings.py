@@ -2,12 +2,12 @@
 frozen: built once from the parsed options, never changed afterwards (no heavy imports)."""
 
 import dataclasses
-import json
-import pathlib
 import urllib.parse
 
-from siocli.errors import UsageError
-from siocli.grammar import GrammarError, parse_emit
+from siocli import grammar, validate
+from siocli.auth import mask_url
+from siocli.errors import GrammarError, UsageError
+from siocli.grammar import parse_emit
 
 ACTION_KINDS = ("emit", "call", "expect")
 
@@ -61,31 +61,41 @@ class ConnectSettings:
             name = normalise_namespace(name)
             if name not in namespaces:
                 namespaces.append(name)
+        headers = parse_headers(options["headers"])
+        if urllib.parse.urlsplit(url).password is not None and any(
+                name.lower() == "authorization" for name in headers):
+            raise UsageError("credentials in the URL and -H Authorization: give one of them")
+        if options["insecure"] and options["cacert"]:
+            raise UsageError("-k/--insecure turns certificate checks off, --cacert sets what "
+                             "they trust: give one of them")
+        if options["cacert"]:
+            validate.cacert_file(options["cacert"])
         return cls(
             url=url,
             namespaces=tuple(namespaces),
-            path="/" + options["path"].strip("/"),
+            path="/" + validate.no_surrogates(options["path"], "--path").strip("/"),
             transports=tuple(options["transports"]) or None,
             auth=build_auth(options["auth_pairs"], options["auth_json"], options["token"]),
-            auth_cmd=options["auth_cmd"],
-            headers=parse_headers(options["headers"]),
+            auth_cmd=options["auth_cmd"] and validate.no_surrogates(options["auth_cmd"],
+                                                                    "--auth-cmd"),
+            headers=headers,
             insecure=options["insecure"],
             cacert=options["cacert"],
             reconnect=options["reconnect"],
             reconnect_attempts=positive(options["reconnect_attempts"], "--reconnect-attempts"),
-            reconnect_delay=positive(options["reconnect_delay"], "--reconnect-delay"),
-            reconnect_delay_max=positive(options["reconnect_delay_max"], "--reconnect-delay-max"),
-            connect_timeout=positive(options["connect_timeout"], "--connect-timeout",
-                                     allow_zero=False),
-            ack_timeout=positive(options["ack_timeout"], "--ack-timeout", allow_zero=False),
-            expect_timeout=positive(options["expect_timeout"], "--expect-timeout",
+            reconnect_delay=seconds(options["reconnect_delay"], "--reconnect-delay"),
+            reconnect_delay_max=seconds(options["reconnect_delay_max"], "--reconnect-delay-max"),
+            connect_timeout=seconds(options["connect_timeout"], "--connect-timeout",
                                     allow_zero=False),
+            ack_timeout=seconds(options["ack_timeout"], "--ack-timeout", allow_zero=False),
+            expect_timeout=seconds(options["expect_timeout"], "--expect-timeout",
+                                   allow_zero=False),
             actions=tuple(ordered_actions(options, action_order)),
-            listen=tuple(options["listen"]),
+            listen=tuple(validate.no_surrogates(p, "--listen") for p in options["listen"]),
             count=positive(options["count"], "--count", allow_zero=False),
-            wait=positive(options["wait"], "--wait"),
+            wait=seconds(options["wait"], "--wait"),
             trace=options["trace"],
-            display_url=options["url"],
+            display_url=mask_url(options["url"]),
             keep_going=options.get("keep_going", False),
         )
 
@@ -110,17 +120,24 @@ class ServeSettings:
 
     @classmethod
     def from_options(cls, options):
+        """Settings from `siocli serve`'s parsed options; UsageError on bad input."""
         namespaces = ["/"]
         for name in options.get("namespaces") or ():
-            name = "/" + name.strip().strip("/") if name.strip() not in ("", "/") else "/"
+            name = validate.no_surrogates(name, "--namespace").strip().strip("/")
+            name = "/" + name if name else "/"
             if name not in namespaces:
                 namespaces.append(name)
-        return cls(host=options.get("host") or "127.0.0.1", port=options.get("port", 5000),
+        port = options.get("port", 5000)
+        if not 0 <= port <= 65535:
+            raise UsageError("--port must be from 0 (any free port) to 65535, got %s" % port)
+        return cls(host=options.get("host") or "127.0.0.1", port=port,
                    path="/" + (options.get("path") or "/socket.io").strip("/"),
                    namespaces=tuple(namespaces), token=options.get("token"),
                    cors=tuple(options.get("cors") or ()),
-                   ping_interval=options.get("ping_interval", 25.0),
-                   ping_timeout=options.get("ping_timeout", 20.0))
+                   ping_interval=seconds(options.get("ping_interval", 25.0), "--ping-interval",
+                                         allow_zero=False),
+                   ping_timeout=seconds(options.get("ping_timeout", 20.0), "--ping-timeout",
+                                        allow_zero=False))
 
     def needs_token(self, namespace):
         return self.token is not None and (self.protected is None or namespace in self.protected)
@@ -132,30 +149,25 @@ def ordered_actions(options, action_order):
     for kind in order:
         text = pending[kind].pop(0)
         if kind == "expect":
-            yield Action("expect", text.strip())
+            yield Action("expect", expected_event(text))
         else:
             yield parse_action(kind, text)
 
 
 def normalise_namespace(name):
-    name = name.strip()
+    name = validate.no_surrogates(name, "namespace").strip()
     return name if name.startswith("/") else "/" + name
 
 
 def split_url(url, extra_query=()):
     """(server URL with query, namespace) as `io(url)` reads it."""
+    validate.url_host_port(url)
     if "://" not in url:
         url = "http://" + url
     parts = urllib.parse.urlsplit(url)
     scheme = {"ws": "http", "wss": "https"}.get(parts.scheme.lower(), parts.scheme.lower())
     if scheme not in ("http", "https"):
         raise UsageError("unsupported URL scheme %r: use http, https, ws or wss" % parts.scheme)
-    if not parts.hostname:
-        raise UsageError("no host in URL %r" % url)
-    try:
-        parts.port
-    except ValueError:
-        raise UsageError("invalid port in URL %r" % url) from None
     namespace = normalise_namespace(parts.path.rstrip("/") or "/")
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True) + list(extra_query)
     server = urllib.parse.urlunsplit((scheme, parts.netloc, "", urllib.parse.urlencode(query), ""))
@@ -163,33 +175,33 @@ def split_url(url, extra_query=()):
 
 
 def key_value(text, option):
+    """(KEY, VALUE) of ``KEY=VALUE``; the message never repeats the text (it may be a secret)."""
+    validate.no_surrogates(text, option)
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise UsageError("%s expects KEY=VALUE, got %r" % (option, text))
+        raise UsageError("%s expects KEY=VALUE (%s)" % (
+            option, "no '=' in it" if not sep else "the KEY before '=' is empty"))
     return key, value
 
 
 def json_or_string(text):
+    """The JSON value ``text`` holds (strictly, within the grammar's limits), else the text."""
     try:
-        return json.loads(text)
-    except ValueError:
+        return grammar.decode_json(text)
+    except GrammarError:
         return text
 
 
 def build_auth(pairs=(), auth_json=None, token=None):
     """The auth payload from --auth-json, -a KEY=VALUE and --token, in that order."""
     auth = None
-    if auth_json:
+    if auth_json is not None:
+        if not auth_json.strip():
+            raise UsageError('--auth-json is empty: give a JSON object, e.g. {"token": "abc"}')
         text = auth_json
         if auth_json.startswith("@"):
-            try:
-                text = pathlib.Path(auth_json[1:]).read_text()
-            except OSError as exc:
-                raise UsageError("--auth-json: cannot read %s: %s" % (auth_json[1:], exc.strerror))
-        try:
-            auth = json.loads(text)
-        except ValueError as exc:
-            raise UsageError("--auth-json is not valid JSON: %s" % exc) from None
+            text = validate.auth_json_file(auth_json[1:])
+        auth = validate.json_text(text, "--auth-json")
         if not isinstance(auth, dict):
             raise UsageError("--auth-json must be a JSON object")
     for pair in pairs:
@@ -198,16 +210,20 @@ def build_auth(pairs=(), auth_json=None, token=None):
         auth[key] = json_or_string(value)
     if token is not None:
         auth = dict(auth or {})
-        auth["token"] = token
+        auth["token"] = validate.no_surrogates(token, "--token")
+    if auth is not None:
+        validate.auth_payload(auth, "auth")
     return auth
 
 
 def parse_headers(lines):
     headers = {}
     for line in lines:
+        validate.no_surrogates(line, "--header")
         name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise UsageError('--header expects "Name: value", got %r' % line)
+        if not sep:
+            raise UsageError('--header expects "Name: value" (no ":" in it)')
+        validate.header(name.strip(), value.strip())
         headers[name.strip()] = value.strip()
     return headers
 
@@ -216,14 +232,29 @@ def parse_action(kind, text):
     try:
         command = parse_emit(text)
     except GrammarError as exc:
-        raise UsageError("--%s %s: %s" % (kind, text, exc)) from None
+        raise UsageError("--%s %s: %s" % (kind, grammar.snippet(text), exc)) from None
     return Action(kind, command.event, command.args)
 
 
+def expected_event(text):
+    event = validate.no_surrogates(text, "--expect").strip()
+    if not event:
+        raise UsageError("--expect needs an event name")
+    if event in grammar.RESERVED_EVENTS:
+        raise UsageError("--expect %s: %r is a lifecycle name, never an incoming event "
+                         "(the `%s` record shows it)" % (event, event, event))
+    return event
+
+
+def seconds(value, option, allow_zero=True):
+    return None if value is None else validate.finite_seconds(value, option, allow_zero)
+
+
 def positive(value, option, allow_zero=True):
+    """A whole number option: 0 or more (more than 0 unless ``allow_zero``)."""
     if value is None:
         return value
     if value < 0 or (value == 0 and not allow_zero):
-        raise UsageError("%s must be %s, got %s" % (option, "0 or more" if allow_zero else "more than 0", value))
+        raise UsageError("%s must be %s, got %s" % (
+            option, "0 or more" if allow_zero else "more than 0", value))
     return value
-

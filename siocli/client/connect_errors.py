@@ -16,17 +16,20 @@ def describe_failure(exception, library_message, url, path):
     if isinstance(library_message, dict):
         data, library_message = library_message, library_message.get("message")
     for exc in _chain(exception):
-        if isinstance(exc, (ssl.SSLCertVerificationError, aiohttp.ClientConnectorCertificateError)):
-            return ("TLS certificate of %s could not be verified (%s); use --cacert FILE, or -k to skip"
-                    % (target, _short(exc)), data)
+        if isinstance(exc, (ssl.SSLCertVerificationError,
+                            aiohttp.ClientConnectorCertificateError)):
+            return ("TLS certificate of %s could not be verified (%s); use --cacert FILE, "
+                    "or -k to skip" % (target, _short(exc)), data)
         if isinstance(exc, (ssl.SSLError, aiohttp.ClientSSLError)):
             return "TLS handshake with %s failed: %s" % (target, _short(exc)), data
         if isinstance(exc, socket.gaierror) or type(exc).__name__ == "ClientConnectorDNSError":
             return "cannot resolve host %s" % urllib.parse.urlsplit(url).hostname, data
-        if isinstance(exc, ConnectionRefusedError) or getattr(exc, "errno", None) == errno.ECONNREFUSED:
+        refused = getattr(exc, "errno", None) == errno.ECONNREFUSED
+        if isinstance(exc, ConnectionRefusedError) or refused:
             return "connection refused by %s (is the server running?)" % target, data
         if isinstance(exc, aiohttp.WSServerHandshakeError):
-            return ("websocket handshake with %s%s/ failed: HTTP %s" % (target, path, exc.status), data)
+            return ("websocket handshake with %s%s/ failed: HTTP %s" % (target, path, exc.status),
+                    data)
         if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
             return "timeout while connecting to %s" % target, data
     text = str(library_message or "")
@@ -43,7 +46,8 @@ def _chain(exception):
     seen = []
     while exception is not None and exception not in seen:
         seen.append(exception)
-        exception = getattr(exception, "os_error", None) or exception.__cause__ or exception.__context__
+        exception = (getattr(exception, "os_error", None) or exception.__cause__
+                     or exception.__context__)
     return seen
 
 

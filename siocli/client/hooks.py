@@ -79,7 +79,8 @@ def create_http_session(observer, ssl=None):
     class WatchedResponse(aiohttp.ClientResponse):
         async def read(self):
             body = await super().read()
-            if self.method == "GET" and 200 <= self.status < 300 and "transport=polling" in str(self.url):
+            polling = "transport=polling" in str(self.url)
+            if self.method == "GET" and 200 <= self.status < 300 and polling:
                 for frame in decode_polling_payload(body):
                     observer.frame_in(frame)
             return body
@@ -138,7 +139,7 @@ async def graceful_disconnect(client, flush_timeout=2.0):
 async def _drain(client, timeout):
     try:
         await asyncio.wait_for(client.eio.queue.join(), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 
@@ -215,7 +216,7 @@ async def close_all_clients(server, timeout=1.0):
     try:
         if sockets:
             await asyncio.wait_for(server.eio.disconnect(), timeout)
-    except (asyncio.TimeoutError, OSError, ValueError):
+    except (TimeoutError, OSError, ValueError):
         pass
     for socket in sockets:
         if socket.upgraded:  # end the websocket writer: it closes the connection

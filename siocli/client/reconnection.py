@@ -110,6 +110,6 @@ class Reconnection:
         self._wake.clear()
         try:
             await asyncio.wait_for(self._wake.wait(), delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         self.next_attempt_at = None

@@ -57,7 +57,8 @@ class Sending:
     async def call(self, namespace, event, args, timeout):
         """Emit with an ack and wait: the `ack`, `ack_timeout` or `error` record."""
         loop = asyncio.get_running_loop()
-        call = PendingCall(next(self._call_ids), namespace, event, tuple(args), loop.create_future())
+        call = PendingCall(next(self._call_ids), namespace, event, tuple(args),
+                           loop.create_future())
         self._calls[call.id] = call
         try:
             if self._is_connected(namespace):
@@ -69,7 +70,7 @@ class Sending:
             except asyncio.CancelledError:
                 call.cancel()  # given up on (Ctrl-C): a late ack is not shown
                 raise
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 record = records.ack_timeout(namespace, event, timeout)
                 self._record(record)
                 return record

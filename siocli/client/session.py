@@ -254,7 +254,7 @@ class Session:
         except socketio.exceptions.ConnectionError as exc:
             self._engine_failed(wanted, exc.__cause__ or exc, self._engine_error or str(exc))
             return "failed"
-        except (asyncio.TimeoutError, TimeoutError) as exc:
+        except TimeoutError as exc:
             await self._drop_engine()
             self._engine_failed(wanted, exc, "timeout")
             return "failed"

@@ -75,7 +75,7 @@ class CommandContext:
         self._waiters.append(entry)
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             self._waiters.remove(entry)

@@ -9,8 +9,9 @@ from siocli.status import ExitStatus
 COMMANDS = Registry()
 
 
-@COMMANDS.command("emit", "EVENT [ARG...]", "send an event to the server (queued while disconnected)",
-         details="Arguments: JSON values, words (JSON when they parse, else strings), "
+@COMMANDS.command("emit", "EVENT [ARG...]",
+                  "send an event to the server (queued while disconnected)",
+                  details="Arguments: JSON values, words (JSON when they parse, else strings), "
                  "{...}/[...] spanning spaces, b64:DATA, hex:DATA, @FILE.\n"
                  'Example: emit chat "hello world" {"room": 1}')
 async def emit_command(context, rest):

@@ -10,12 +10,14 @@ COMMANDS = Registry()
 DEFAULT_LOG_SIZE = 20
 
 
-@COMMANDS.command("status", "", "table: URL, namespaces with socket.id, transport, reconnection, counts")
+@COMMANDS.command("status", "",
+                  "table: URL, namespaces with socket.id, transport, reconnection, counts")
 async def status_command(context, rest):
     return Reply(tables=tables.status_tables(context))
 
 
-@COMMANDS.command("log", "[N]", "the last N lifecycle records as a table (default %d)" % DEFAULT_LOG_SIZE)
+@COMMANDS.command("log", "[N]",
+                  "the last N lifecycle records as a table (default %d)" % DEFAULT_LOG_SIZE)
 async def log_command(context, rest):
     words = words_of(rest)
     count = DEFAULT_LOG_SIZE

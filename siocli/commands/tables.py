@@ -32,6 +32,7 @@ def status_tables(context):
     rows = [
         ("URL", settings.display_url or settings.url),
         ("Engine.IO path", settings.path),
+        ("TLS", tls_text(settings)),
         ("state", session.state + (" (last reason: %s)" % session.last_reason
                                    if session.last_reason and not session.connected else "")),
         ("transport", (session.transport if session.connected else None) or "-"),
@@ -55,6 +56,14 @@ def status_tables(context):
     return (TableData("siocli status", ("", ""), rows),
             TableData("namespaces", ("active", "namespace", "socket.id", "connected", "in", "out"),
                       namespace_rows))
+
+
+def tls_text(settings):
+    if settings.insecure:
+        return "NOT VERIFIED (-k/--insecure)"
+    if settings.cacert:
+        return "verified with --cacert %s" % settings.cacert
+    return "verified with the system's CAs"
 
 
 def queue_text(session):

@@ -27,9 +27,7 @@ class RunWatch:
         return not patterns or any(fnmatch.fnmatchcase(event, p) for p in patterns)
 
     def show(self, record):
-        if record["type"] == "event" and not self.matches(record["event"]):
-            return False
-        return True
+        return record["type"] != "event" or self.matches(record["event"])
 
     def __call__(self, record):
         kind = record["type"]
@@ -52,7 +50,7 @@ class RunWatch:
                 return False
             try:
                 await asyncio.wait_for(self.arrival.wait(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return False
         self.arrived[event] -= 1
         return True
@@ -99,5 +97,5 @@ async def listen(settings, watch):
         return
     try:
         await asyncio.wait_for(watch.count_reached.wait(), wait)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass

@@ -2,8 +2,13 @@
 and panels. Only the output layer imports rich."""
 
 from siocli import records
-from siocli.output.cells import (LIFECYCLE_COLUMNS, clock, compact_args, lifecycle_cells,
-                                 skipped_text)
+from siocli.output.cells import (
+    LIFECYCLE_COLUMNS,
+    clock,
+    compact_args,
+    lifecycle_cells,
+    skipped_text,
+)
 
 PANEL_ROLES = {"": "", "heading": "bold", "command": "bold cyan"}
 
@@ -40,8 +45,9 @@ class RichRenderer:
                 clock(record), "<<" if record["direction"] == "in" else ">>",
                 _escape(records.json_value(record["raw"]))), soft_wrap=True)
         elif kind == "ack_timeout":
-            self._console.print("[dim]%s[/dim] [yellow]ack_timeout[/yellow] %s no ack within %ss" % (
-                clock(record), _escape(record["event"]), record["timeout"]))
+            self._console.print(
+                "[dim]%s[/dim] [yellow]ack_timeout[/yellow] %s no ack within %ss" % (
+                    clock(record), _escape(record["event"]), record["timeout"]))
         else:
             self._console.print("[dim]%s[/dim] [bold red]error[/bold red] %s" % (
                 clock(record), _escape(record["message"])), soft_wrap=True)
@@ -52,7 +58,7 @@ class RichRenderer:
         table = Table(box=None, show_header=not self._header_shown, padding=(0, 1),
                       header_style="bold", expand=False)
         widths = (12, 17, 10, 20, 9)
-        for name, width in zip(LIFECYCLE_COLUMNS, widths + (None,)):
+        for name, width in zip(LIFECYCLE_COLUMNS, widths + (None,), strict=True):
             table.add_column(name, min_width=width, no_wrap=width is not None)
         cells = list(lifecycle_cells(record))
         style = {"connect": "bold green", "connect_error": "bold red", "disconnect": "bold yellow",

@@ -27,7 +27,8 @@ def plain_table_lines(table):
               for i, column in enumerate(table.columns)]
 
     def line(cells):
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+        padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
 
     lines = [table.title] if table.title else []
     if any(table.columns):

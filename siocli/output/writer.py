@@ -8,6 +8,7 @@ coalesce a flood of events; `--json` and `--record` never drop a record.
 import asyncio
 import collections
 import io
+import os
 import sys
 
 from siocli import records
@@ -52,7 +53,9 @@ class Output:
 
     def open_record(self, path):
         self.close_record()
-        self._record_file = open(path, "a", encoding="utf-8")
+        # records may carry what the server sent and the auth it was given: owner only
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._record_file = os.fdopen(descriptor, "a", encoding="utf-8")
         return path
 
     def close_record(self):

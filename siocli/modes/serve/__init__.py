@@ -7,7 +7,6 @@ import errno
 import signal
 
 from siocli.server import DebugServer
-from siocli.settings import ServeSettings
 from siocli.status import ExitStatus
 
 
@@ -20,11 +19,10 @@ def listening_notice(server):
     return text + ")"
 
 
-async def run_serve(options, env, output, signals=None):
-    """The `serve` mode; an exit status."""
+async def run_serve(config, env, output, signals=None):
+    """The `serve` mode with its ServeSettings; an exit status."""
     from siocli.output.serve_view import ServeView
 
-    config = ServeSettings.from_options(options)
     if output.format != "json":
         output.renderer = ServeView(output)
     server = DebugServer(config, output.emit)

@@ -40,7 +40,8 @@ def find_client(server, text):
         raise CommandError(exc.args[0]) from None
 
 
-@COMMANDS.command("clients", "", "the connected clients: id, namespace, transport, auth (masked), since")
+@COMMANDS.command("clients", "",
+                  "the connected clients: id, namespace, transport, auth (masked), since")
 async def clients_command(context, rest):
     server = context.server
     rows = [(c.sid, c.namespace, server.transport_of(c.eio_sid) or "-",
