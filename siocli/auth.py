@@ -1,51 +1,10 @@
-"""The auth payload: fixed fields, a command run before every attempt, and masking."""
+"""Secrets fit to show: auth payloads, headers and URLs with their secret parts masked."""
 
-import asyncio
 import json
-
-from siocli.errors import AuthError
 
 SECRET_HINTS = ("token", "secret", "password", "passwd", "pass", "key", "auth", "cookie",
                 "session", "credential", "jwt", "bearer", "signature")
 SECRET_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token")
-
-
-class AuthSource:
-    def __init__(self, payload=None, command=None):
-        self.payload = dict(payload) if payload else None
-        self.command = command
-
-    def set_fields(self, fields):
-        self.payload = dict(self.payload or {})
-        self.payload.update(fields)
-
-    def replace(self, payload):
-        self.payload = dict(payload) if payload is not None else None
-
-    def clear(self):
-        self.payload = None
-        self.command = None
-
-    async def resolve(self):
-        """The payload for the next connection attempt (runs the auth command)."""
-        if not self.command:
-            return self.payload
-        process = await asyncio.create_subprocess_shell(
-            self.command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await process.communicate()
-        if process.returncode != 0:
-            detail = err.decode(errors="replace").strip().splitlines()
-            raise AuthError("--auth-cmd exited with %s%s" % (
-                process.returncode, ": " + detail[-1] if detail else ""))
-        try:
-            payload = json.loads(out.decode(errors="replace"))
-        except ValueError:
-            raise AuthError("--auth-cmd did not print a JSON object") from None
-        if not isinstance(payload, dict):
-            raise AuthError("--auth-cmd did not print a JSON object")
-        merged = dict(self.payload or {})
-        merged.update(payload)
-        return merged
 
 
 def is_secret(key):

@@ -9,6 +9,7 @@ frame and how the transport ended. The gaps without a public hook are bridged he
 each checked by tests/unit/test_hooks.py against the versions pinned in pyproject.toml:
 
 Client:
+* polling responses of any number of packets (python-engineio stops at 16);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
   client does on ``ping timeout``, and reading the engine's state;
 * connecting one more namespace on a live connection (the REPL's ``ns``), which
@@ -26,6 +27,7 @@ Server (``siocli serve``):
 import asyncio
 
 import aiohttp
+import engineio.payload
 import socketio
 from socketio import packet as sio_packet
 
@@ -50,6 +52,14 @@ class WireObserver:
 
     def request_failed(self, exception):
         """An HTTP request (polling, or the websocket handshake) raised ``exception``."""
+
+
+def accept_any_polling_batch():
+    """python-engineio refuses a polling response of more than 16 packets ("Too many
+    packets in payload"); Socket.IO servers send every packet that is waiting in one
+    response, so a busy server breaks the connection. The JS client has no such limit.
+    The knob is a class attribute: this sets it for the whole process."""
+    engineio.payload.Payload.max_decode_packets = 1 << 62
 
 
 def create_http_session(observer, ssl=None):
@@ -93,9 +103,15 @@ def create_http_session(observer, ssl=None):
     async def on_request_exception(session, context, params):
         observer.request_failed(params.exception)
 
+    async def on_request_end(session, context, params):
+        status = params.response.status
+        if "transport=polling" in str(params.url) and not 200 <= status < 300:
+            observer.transport_failed("HTTP %s on a polling request" % status)
+
     trace = aiohttp.TraceConfig()
     trace.on_request_chunk_sent.append(on_chunk_sent)
     trace.on_request_exception.append(on_request_exception)
+    trace.on_request_end.append(on_request_end)
     connector = aiohttp.TCPConnector(ssl=ssl) if ssl is not None else None
     return aiohttp.ClientSession(
         connector=connector,

@@ -15,8 +15,8 @@ import time
 import socketio
 
 from siocli import records
-from siocli.auth import AuthSource
 from siocli.client import hooks, reasons
+from siocli.client.auth_source import AuthSource
 from siocli.client.connect_errors import describe_failure
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
@@ -49,7 +49,7 @@ class Session:
     def __init__(self, settings, emit_record):
         self.settings = settings
         self._emit_record = emit_record
-        self.auth = AuthSource(settings.auth, settings.auth_cmd)
+        self.auth = AuthSource(settings.auth, settings.auth_cmd, settings.connect_timeout)
         self.namespaces = {name: NamespaceState(name) for name in settings.namespaces}
         self.state = "idle"  # idle, connecting, connected, reconnecting, disconnected
         self.last_reason = None
@@ -68,7 +68,8 @@ class Session:
                                          self.record, settings.namespace, self._set_state)
         self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out)
         loop = asyncio.get_running_loop()
-        self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace)
+        self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
+                         self._transport_ended)
         loop.set_exception_handler(self._unhandled_exception)
 
     # -- records ---------------------------------------------------------------------
@@ -112,11 +113,15 @@ class Session:
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
 
     def _create_client(self):
+        hooks.accept_any_polling_batch()
         self._http = hooks.create_http_session(self.wire, ssl=self._ssl_context())
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
             engineio_logger=quiet_logger("siocli.engineio"), http_session=self._http,
-            ssl_verify=not self.settings.insecure)
+            ssl_verify=not self.settings.insecure,
+            # as the JS client: a websocket message of any size is received (aiohttp
+            # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
+            websocket_extra_options={"max_msg_size": 0})
         client.on("connect", self._on_connect, namespace="*")
         client.on("connect_error", self._on_connect_error, namespace="*")
         client.on("disconnect", self._on_disconnect, namespace="*")
@@ -261,6 +266,8 @@ class Session:
         if "connected" in outcomes:
             return "connected"
         await self._drop_engine()
+        if "lost" in outcomes:
+            return "failed"
         self.state = "disconnected"
         return "rejected"
 
@@ -301,6 +308,19 @@ class Session:
         detail = "%s: %s" % (type(exception).__name__, exception) if exception else context.get(
             "message", "unknown error")
         self.record(records.error(None, "internal error: %s" % detail))
+
+    def _transport_ended(self):
+        """The connection ended: namespaces still waiting for their CONNECT answer will
+        never get one. Say so now, with the reason, rather than at --connect-timeout."""
+        waiting = [name for name, future in self._settled.items() if not future.done()]
+        if not waiting or self.wire.facts.client_closing or self._connecting_engine:
+            return  # the handshake itself failed: connect() raises and says why
+        reason = reasons.js_reason(self.wire.facts, None, None)
+        for namespace in waiting:
+            self.record(records.connect_error(
+                namespace, "the server ended the connection before answering the namespace "
+                "CONNECT (%s)" % reason, None))
+            self._settle(namespace, "lost")
 
     def _connection_broken(self):
         asyncio.get_running_loop().create_task(self._drop_engine())

@@ -9,6 +9,7 @@ import asyncio
 import json
 
 from siocli import records
+from siocli.auth import masked
 from siocli.client.hooks import WireObserver, describe_exception
 from siocli.client.reasons import WireFacts
 
@@ -19,10 +20,11 @@ SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
 
 
 class Wire(WireObserver):
-    def __init__(self, loop, emit_record, on_broken, tracing):
+    def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None):
         self._loop = loop
         self._emit_record = emit_record
         self._on_broken = on_broken  # called when the JS client would close the connection
+        self._on_ended = on_ended  # called when the server closed or the transport failed
         self._tracing = tracing  # callable: is --trace on now?
         self.facts = WireFacts()
         self.failure_exception = None
@@ -56,6 +58,7 @@ class Wire(WireObserver):
                 self._start_watchdog(frame[1:])
             elif kind == "1":
                 self.facts.engine_close_packet = True
+                self._on_ended()
             elif kind not in "356b":
                 self._broken("undecodable_frame")
         elif not frame:
@@ -69,9 +72,11 @@ class Wire(WireObserver):
 
     def transport_closed(self, detail):
         self.facts.transport_closed = True
+        self._on_ended()
 
     def transport_failed(self, detail):
         self.facts.transport_failed = True
+        self._on_ended()
 
     def request_failed(self, exception):
         if isinstance(exception, asyncio.CancelledError):
@@ -123,11 +128,13 @@ def packet_record(direction, frame):
     if frame[:1] == "4" and len(frame) > 1:
         body = frame[2:]
         fields["socketio"] = SOCKETIO_TYPES.get(frame[1], "UNDECODABLE")
+        # <type>[<attachments>-][<namespace>,][<ack id>][<data>], in that order
+        count, dash, rest = body.partition("-")
+        if frame[1] in "56" and dash and count.isdigit():
+            fields["attachments"], body = int(count), rest
         namespace = packet_namespace(body)
         if body.startswith("/"):
             body = body[len(namespace) + 1:] if "," in body else ""
-        if "-" in body[:8] and body.split("-", 1)[0].isdigit():
-            fields["attachments"], body = body.split("-", 1)
         digits = len(body) - len(body.lstrip("0123456789"))
         if digits:
             fields["id"] = int(body[:digits])
@@ -137,6 +144,9 @@ def packet_record(direction, frame):
                 fields["data"] = json.loads(body)
             except ValueError:
                 fields["data"] = body
+        if fields["socketio"] == "CONNECT" and direction == "out" and "data" in fields:
+            fields["data"] = masked(fields["data"])  # the auth payload
+            frame = frame[:len(frame) - len(body)] + records.json_value(fields["data"])
     elif frame[:1] in "0" and len(frame) > 1:
         try:
             fields["data"] = json.loads(frame[1:])

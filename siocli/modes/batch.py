@@ -28,7 +28,7 @@ def start_line_reader(stream):
 
     def read():
         try:
-            for line in stream:
+            for line in stream or ():  # no stdin at all (closed with <&-): no commands
                 loop.call_soon_threadsafe(queue.put_nowait, line)
         except (OSError, ValueError, UnicodeDecodeError):
             pass

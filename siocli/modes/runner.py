@@ -7,12 +7,13 @@ import signal
 
 from siocli.status import ExitStatus
 
-HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP (the terminal went away) ends a run as SIGTERM does: with a clean disconnect.
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Signals:
-    """SIGINT and SIGTERM for the whole run. By default either cancels the mode (exit
-    130 after its clean disconnect); a mode may handle one itself for a while."""
+    """SIGINT, SIGTERM and SIGHUP for the whole run. By default each cancels the mode
+    (exit 130 after its clean disconnect); a mode may handle one itself for a while."""
 
     def __init__(self, on_default):
         self._on_default = on_default
@@ -87,6 +88,9 @@ async def _interruptible(make_coroutine, output):
         raise
     finally:
         signals.remove()
+        # python-socketio's tasks left behind by a closed connection (a long-poll that
+        # was still waiting, say) end while the loop shuts down: nothing to tell anyone.
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
 
 
 class LossTracker:
