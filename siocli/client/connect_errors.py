@@ -8,9 +8,29 @@ import urllib.parse
 
 import aiohttp
 
+from siocli.auth import is_secret
+
 
 def describe_failure(exception, library_message, url, path):
-    """(message, data) for a `connect_error` record from a failed Engine.IO connect."""
+    """(message, data) for a `connect_error` record from a failed Engine.IO connect,
+    with the URL's secrets (password, ?token=...) masked wherever they are quoted."""
+    message, data = _describe(exception, library_message, url, path)
+    return without_secrets(message, url), data
+
+
+def without_secrets(text, url):
+    """``text`` with the secret parts of ``url`` (as library errors quote it) masked."""
+    parts = urllib.parse.urlsplit(url)
+    secrets = [parts.password] if parts.password else []
+    secrets += [value for key, value in urllib.parse.parse_qsl(parts.query)
+                if value and is_secret(key)]
+    for secret in sorted(secrets, key=len, reverse=True):
+        for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
+            text = text.replace(form, "****")
+    return text
+
+
+def _describe(exception, library_message, url, path):
     target = _host_port(url)
     data = None
     if isinstance(library_message, dict):

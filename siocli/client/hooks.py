@@ -174,10 +174,15 @@ def engine_transport(client):
         return None
 
 
-def engine_connected(client):
-    """Whether python-engineio still holds a connection (it closes the engine after the
-    `disconnect` handlers ran)."""
-    return client.eio.state != "disconnected"
+async def end_client_tasks(client):
+    """Cancel what python-engineio may still run for a connection that was aborted: a
+    read loop waiting on a long-poll or a websocket, a write loop waiting on its queue."""
+    tasks = [task for task in (client.eio.read_loop_task, client.eio.write_loop_task)
+             if task is not None and not task.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=1.0)
 
 
 async def close_http_session(session):

@@ -10,7 +10,6 @@ import asyncio
 import collections
 import dataclasses
 import logging
-import time
 
 import socketio
 
@@ -24,7 +23,6 @@ from siocli.client.wire import Wire
 from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
-ENGINE_CLOSE_PATIENCE = 1.0
 
 
 @dataclasses.dataclass
@@ -36,6 +34,22 @@ class NamespaceState:
     rejected: bool = False
     events_in: int = 0
     events_out: int = 0
+
+
+class CurrentOnly:
+    """Passes a connection's wire reports on while it is the current one."""
+
+    def __init__(self, observer, is_current):
+        self._observer = observer
+        self._is_current = is_current
+
+    def __getattr__(self, name):
+        report = getattr(self._observer, name)
+
+        def forward(*args):
+            if self._is_current():
+                report(*args)
+        return forward
 
 
 def quiet_logger(name):
@@ -112,21 +126,43 @@ class Session:
 
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
 
-    def _create_client(self):
+    def _new_engine(self):
+        """A new python-socketio client, with its own aiohttp session, for each Engine.IO
+        connection (as the JS Manager opens a new engine): the loops, queue and requests
+        of an old connection can never touch the new one. Handlers and wire reports
+        from any but the current client are ignored."""
         hooks.accept_any_polling_batch()
-        self._http = hooks.create_http_session(self.wire, ssl=self._ssl_context())
+        observer = CurrentOnly(self.wire, lambda: self.client is client)
+        http = hooks.create_http_session(observer, ssl=self._ssl_context())
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
-            engineio_logger=quiet_logger("siocli.engineio"), http_session=self._http,
+            engineio_logger=quiet_logger("siocli.engineio"), http_session=http,
             ssl_verify=not self.settings.insecure,
             # as the JS client: a websocket message of any size is received (aiohttp
             # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
             websocket_extra_options={"max_msg_size": 0})
-        client.on("connect", self._on_connect, namespace="*")
-        client.on("connect_error", self._on_connect_error, namespace="*")
-        client.on("disconnect", self._on_disconnect, namespace="*")
-        client.on("*", self._on_event, namespace="*")
-        return client
+
+        def current(handler):
+            def handle(*args):
+                if self.client is client:
+                    return handler(*args)
+            return handle
+
+        client.on("connect", current(self._on_connect), namespace="*")
+        client.on("connect_error", current(self._on_connect_error), namespace="*")
+        client.on("disconnect", current(self._on_disconnect), namespace="*")
+        client.on("*", current(self._on_event), namespace="*")
+        self.client, self._http = client, http
+
+    async def _retire_engine(self):
+        """End the current client's connection, its tasks and its HTTP session."""
+        client, http = self.client, self._http
+        if client is None:
+            return
+        await self._drop_engine()
+        self.client = self._http = None
+        await hooks.end_client_tasks(client)
+        await hooks.close_http_session(http)
 
     def _ssl_context(self):
         if self.settings.insecure:
@@ -225,8 +261,6 @@ class Session:
 
     def start(self, give_up_after=None):
         """Start connecting in the background (the REPL)."""
-        if self.client is None:
-            self.client = self._create_client()
         self.reconnection.start(first_attempt=0, give_up_after=give_up_after)
 
     async def _attempt(self):
@@ -240,7 +274,8 @@ class Session:
                 self.record(records.connect_error(namespace, str(exc), None))
             self.state = "disconnected"
             return "rejected"
-        await self._engine_closed()
+        await self._retire_engine()
+        self._new_engine()
         loop = asyncio.get_running_loop()
         self._settled = {name: loop.create_future() for name in wanted}
         self.wire.new_connection()
@@ -280,21 +315,14 @@ class Session:
         for namespace in namespaces:
             self.record(records.connect_error(namespace, message, data))
 
-    async def _engine_closed(self):
-        """python-socketio closes the engine after the `disconnect` handlers ran: a
-        `connect` typed right after a server disconnect waits for that (or aborts it)."""
-        deadline = time.monotonic() + ENGINE_CLOSE_PATIENCE
-        while hooks.engine_connected(self.client) and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        if hooks.engine_connected(self.client):
-            await self._drop_engine()
-
     def _settle(self, namespace, outcome):
         future = self._settled.get(namespace)
         if future is not None and not future.done():
             future.set_result(outcome)
 
     async def _drop_engine(self):
+        if self.client is None:
+            return
         try:
             await hooks.abort_connection(self.client)
         except Exception:  # the connection is being dropped anyway
@@ -353,5 +381,5 @@ class Session:
         self.reconnection.closed = True
         self.wire.stop_watchdog()
         self.sending.cancel_calls()
-        await hooks.close_http_session(self._http)
+        await self._retire_engine()
         asyncio.get_running_loop().set_exception_handler(None)
