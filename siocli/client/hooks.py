@@ -12,6 +12,7 @@ Client:
 * polling responses of any number of packets (python-engineio stops at 16);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
   client does on ``ping timeout``, and reading the engine's state;
+* keeping the other namespaces when `/` is rejected (python-socketio drops them all);
 * connecting one more namespace on a live connection (the REPL's ``ns``), which
   python-socketio only does inside ``connect()``;
 * a client disconnect that first lets the packets already queued (the last emits,
@@ -172,6 +173,20 @@ def engine_transport(client):
         return client.transport()
     except AttributeError:
         return None
+
+
+def keep_namespaces_after_root_rejection(client, connected):
+    """python-socketio forgets every namespace (and stops reporting their disconnects)
+    when `/` is rejected; the JS client keeps the others. ``connected``: {namespace: sid}
+    of those still connected, put back once python-socketio has cleared them."""
+    if not connected:
+        return
+
+    def restore():
+        client.namespaces.update(connected)
+        client.connected = True
+
+    asyncio.get_running_loop().call_soon(restore)
 
 
 async def end_client_tasks(client):

@@ -30,7 +30,7 @@ class NamespaceState:
     name: str
     sid: str = None
     connected: bool = False
-    wanted: bool = True
+    active: bool = True  # as JS socket.active: to be (re)connected by the Manager
     rejected: bool = False
     events_in: int = 0
     events_out: int = 0
@@ -124,6 +124,13 @@ class Session:
     def connected(self):
         return any(state.connected for state in self.namespaces.values())
 
+    def active_namespaces(self):
+        return [name for name, state in self.namespaces.items() if state.active]
+
+    def activate(self, namespace):
+        """The user asks for ``namespace`` again (`connect`, `ns`): as JS socket.connect()."""
+        self._state(namespace).active = True
+
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
 
     def _new_engine(self):
@@ -191,6 +198,10 @@ class Session:
             message, detail = data.get("message"), data.get("data")
         state = self._state(namespace)
         state.rejected = True
+        state.active = False  # as JS: a rejected socket is not retried by the Manager
+        if namespace == "/":
+            connected = {name: s.sid for name, s in self.namespaces.items() if s.connected}
+            hooks.keep_namespaces_after_root_rejection(self.client, connected)
         self.record(records.connect_error(namespace, str(message), detail))
         self._settle(namespace, "rejected")
 
@@ -202,6 +213,8 @@ class Session:
         self.wire.facts.server_disconnected.discard(namespace)
         state.connected = False
         state.sid = None
+        if reason == reasons.IO_SERVER_DISCONNECT:
+            state.active = False  # as JS: not reconnected with the others
         self.last_reason = reason
         will_reconnect = (reason not in reasons.DELIBERATE and self.settings.reconnect
                           and not self._closed)
@@ -266,7 +279,7 @@ class Session:
     async def _attempt(self):
         """One connection attempt: "connected", "rejected" or "failed"."""
         self.state = "connecting"
-        wanted = [name for name, state in self.namespaces.items() if state.wanted]
+        wanted = self.active_namespaces()
         try:
             auth = await self.auth.resolve()
         except AuthError as exc:
@@ -356,7 +369,7 @@ class Session:
     async def connect_namespace(self, namespace):
         """Connect one more namespace (the REPL's `ns`)."""
         state = self._state(namespace)
-        state.wanted = True
+        state.active = True
         if state.connected:
             return
         if self.connected:

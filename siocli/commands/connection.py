@@ -52,7 +52,8 @@ def outcome_reply(outcome):
                  "(`auth set token=...`) and `connect` again.")
 async def connect_command(context, rest):
     session = context.session
-    wanted = [name for name, state in session.namespaces.items() if state.wanted]
+    session.activate(context.namespace)
+    wanted = session.active_namespaces()
     missing = [name for name in wanted if not session.namespaces[name].connected]
     if not missing:
         return notice("already connected (%s); `reconnect` starts a new connection"
@@ -89,8 +90,10 @@ async def disconnect_command(context, rest):
 
 @COMMANDS.command("reconnect", "", "disconnect, then connect again (a new socket.id)")
 async def reconnect_command(context, rest):
-    wanted = [name for name, state in context.session.namespaces.items() if state.wanted]
+    wanted = context.session.active_namespaces()
     await context.session.disconnect()
+    for name in wanted:
+        context.session.activate(name)
     return await start_connection(context, wanted)
 
 
