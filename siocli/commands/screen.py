@@ -47,6 +47,8 @@ async def record_command(context, rest):
         path = output.open_record(words[0])
     except OSError as exc:
         raise CommandError("record: cannot open %s: %s" % (words[0], exc.strerror)) from None
+    except ValueError:  # a name the file system cannot take (invalid UTF-8, a NUL)
+        raise CommandError("record: %r is not a usable file name" % words[0]) from None
     return notice("recording every record to %s" % path)
 
 

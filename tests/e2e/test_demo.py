@@ -1,17 +1,11 @@
 """`siocli demo` in a real pseudo-terminal, and with commands piped in."""
 
-import sys
-
 import pexpect
-
-from serve_fixtures import ROOT, clean_env, run_siocli
-from siocli.modes.demo import TOUR, tour_text
+from siocli_run import run_siocli, spawn_siocli
 
 
 def test_demo_connects_in_a_terminal_and_quits(tmp_path):
-    env = clean_env(tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", NO_COLOR="1")
-    child = pexpect.spawn(sys.executable, ["-m", "siocli", "demo"], env=env, cwd=ROOT,
-                          dimensions=(40, 160), encoding="utf-8", timeout=10)
+    child = spawn_siocli(tmp_path, "demo", dimensions=(40, 160), env={"NO_COLOR": "1"})
     try:
         child.expect(r"http://127\.0\.0\.1:\d+")
         child.expect("auth set token=letmein")  # the tour
@@ -40,10 +34,3 @@ def test_demo_runs_piped_commands(tmp_path):
     assert lines[0].startswith("siocli demo: a Socket.IO server runs in this process at http://")
     assert any(line.endswith('ack  /  echo  {"a": 1} "two"  (%s' % line.rpartition("(")[2])
                for line in lines)
-
-
-def test_the_tour_names_what_to_type():
-    text = "\n".join(tour_text("http://127.0.0.1:1"))
-    for command, _ in TOUR:
-        assert command in text
-    assert "siocli connect http://127.0.0.1:1" in text

@@ -3,20 +3,18 @@
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 
 import pexpect
 import pytest
+from siocli_run import ROOT, XDG_DIRS, siocli_command, siocli_env, spawn_siocli
 
-from repl_fixtures import ROOT, siocli_env
+TYPED = "emit typed mid line"
 
 
 def spawn_repl(tmp_path, url, *options):
-    env = siocli_env(tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
-    return pexpect.spawn(sys.executable, ["-m", "siocli", "connect", url, "--no-color", *options],
-                         env=env, cwd=ROOT, dimensions=(40, 200), encoding="utf-8", timeout=10)
+    return spawn_siocli(tmp_path, "connect", url, "--no-color", *options)
 
 
 def finish(child):
@@ -63,14 +61,25 @@ def test_ctrl_c_cancels_a_pending_call(sio_server, tmp_path):
     finish(child)
 
 
+def typed_text_intact_below_the_ticks(shown):
+    """True when the screen shows the last tick and, below it, the prompt line redrawn
+    with the typed text, and that is the last prompt line."""
+    lines = [line for line in shown.splitlines() if line.strip()]
+    ticks = [row for row, line in enumerate(lines) if 'tick {"i": 2}' in line]
+    prompts = [row for row, line in enumerate(lines) if line.startswith("/> ")]
+    return bool(ticks and prompts) and prompts[-1] > ticks[-1] and (
+        lines[prompts[-1]].rstrip() == "/> " + TYPED)
+
+
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_events_arriving_mid_line_leave_the_typed_text_intact(sio_server, tmp_path):
     name = "siocli-test-%s" % uuid.uuid4().hex[:8]
     env = siocli_env(tmp_path)
-    command = "cd %s && env %s %s -m siocli connect %s --no-color; sleep 5" % (
+    command = "cd %s && env %s %s; sleep 5" % (
         shlex.quote(ROOT),
-        " ".join("%s=%s" % (k, shlex.quote(env[k])) for k in ("PYTHONPATH", "XDG_STATE_HOME")),
-        shlex.quote(sys.executable), shlex.quote(sio_server.url))
+        " ".join("%s=%s" % (key, shlex.quote(env[key])) for key in ("PYTHONPATH", *XDG_DIRS)),
+        " ".join(shlex.quote(word) for word in siocli_command(
+            "connect", sio_server.url, "--no-color")))
 
     def tmux(*args):
         return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
@@ -78,27 +87,31 @@ def test_events_arriving_mid_line_leave_the_typed_text_intact(sio_server, tmp_pa
     def screen():
         return tmux("capture-pane", "-p", "-t", name)
 
-    def wait_screen(text, timeout=8.0):
+    def wait_screen(condition, what, timeout=10.0):
+        """The first screen on which ``condition`` holds; fails with the last screen when
+        none does within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             shown = screen()
-            if text in shown:
+            if condition(shown):
                 return shown
+            if time.monotonic() > deadline:
+                raise AssertionError("never on screen: %s\nlast screen:\n%s" % (what, shown))
             time.sleep(0.05)
-        raise AssertionError("%r not on screen:\n%s" % (text, screen()))
+
+    def showing(text):
+        return lambda shown: text in shown
 
     tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "40", command)
     try:
-        wait_screen("● connected")
+        wait_screen(showing("● connected"), "the connected toolbar")
         tmux("send-keys", "-t", name, "emit burst 3 0.4", "Enter")
-        tmux("send-keys", "-t", name, "-l", "emit typed mid line")
-        shown = wait_screen('tick {"i": 2}')
-        lines = [line for line in shown.splitlines() if line.strip()]
-        prompt_lines = [line for line in lines if line.startswith("/> ")]
-        assert prompt_lines[-1].rstrip() == "/> emit typed mid line", shown
-        below_ticks = lines.index(next(l for l in lines if 'tick {"i": 2}' in l))
-        assert any(line.startswith("/> emit typed mid line") for line in lines[below_ticks:])
+        tmux("send-keys", "-t", name, "-l", TYPED)
+        # the ticks arrive while the line is being typed; the prompt is redrawn below them
+        # with the typed text intact (the redraw may come a little after the last tick)
+        wait_screen(typed_text_intact_below_the_ticks,
+                    "the last prompt line, below the ticks, showing %r" % TYPED)
         tmux("send-keys", "-t", name, "Enter")
-        wait_screen('-> / typed "mid" "line"')
+        wait_screen(showing('-> / typed "mid" "line"'), "the emit of the typed line")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

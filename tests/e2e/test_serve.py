@@ -5,20 +5,17 @@ clients are `node tests/node/oracle.js` (socket.io-client 4.x) and `python -m si
 connect`. The REPL's kick and emit are driven in a pseudo-terminal (pexpect).
 """
 
-import dataclasses
 import re
 import signal
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.request
 
 import pexpect
 import pytest
-
-from node_peer import NODE_DIR, node_binary, records_of, require_node, run_oracle
-from serve_fixtures import ROOT, ServeProcess, clean_env, json_lines, run_siocli
-from siocli.output.serve_view import lifecycle_detail, plain_line
-from siocli.settings import ServeSettings
+from node_peer import NODE_DIR, node_binary, require_node, run_oracle
+from siocli_run import ServeProcess, json_lines, of_type, run_siocli, spawn_siocli
 
 
 @pytest.fixture
@@ -43,8 +40,8 @@ def test_js_client_connects_and_every_call_is_acked_with_its_own_args(serve):
     found = run_oracle(server.url + "/chat", "--auth", '{"token": "abcdef", "user": "ann"}',
                        "--call", 'echo {"a":[1,2]} hi', "--emit", "note 42",
                        "--disconnect-after", "300", "--wait-ms", "3000")
-    connect = records_of(found, "connect")[0]
-    assert records_of(found, "ack")[0]["args"] == [{"a": [1, 2]}, "hi"]
+    connect = of_type(found, "connect")[0]
+    assert of_type(found, "ack")[0]["args"] == [{"a": [1, 2]}, "hi"]
 
     record = server.wait_for("connect", namespace="/chat")
     assert record["id"] == connect["id"]
@@ -65,27 +62,27 @@ def test_token_rejection_reaches_the_js_client_with_message_and_data(serve):
     require_node()
     server = serve("--token", "s3cret")
     found = run_oracle(server.url, "--token", "wrong", "--wait-ms", "3000")
-    error = records_of(found, "connect_error")[0]
+    error = of_type(found, "connect_error")[0]
     assert error["message"] == "not authorized"
     assert error["data"] == {"reason": "auth.token does not match"}
-    assert not records_of(found, "connect")
+    assert not of_type(found, "connect")
     record = server.wait_for("connect_error")
     assert record["message"] == "not authorized" and record["data"] == error["data"]
     assert record["auth"] == {"token": "wr***"}  # masked
 
     found = run_oracle(server.url, "--wait-ms", "3000")
-    assert records_of(found, "connect_error")[0]["data"] == {"reason": "auth.token is missing"}
+    assert of_type(found, "connect_error")[0]["data"] == {"reason": "auth.token is missing"}
 
     found = run_oracle(server.url, "--token", "s3cret", "--call", "echo ok",
                        "--disconnect-after", "200", "--wait-ms", "3000")
-    assert records_of(found, "ack")[0]["args"] == ["ok"]
+    assert of_type(found, "ack")[0]["args"] == ["ok"]
 
 
 def test_a_namespace_not_served_is_refused_and_recorded(serve):
     require_node()
     server = serve()
     found = run_oracle(server.url + "/nope", "--wait-ms", "3000")
-    assert records_of(found, "connect_error")
+    assert of_type(found, "connect_error")
     record = server.wait_for("connect_error", namespace="/nope")
     assert "-n /nope" in record["hint"]
 
@@ -102,7 +99,7 @@ def test_stopping_the_server_disconnects_its_clients(serve):
         time.sleep(0.5)  # a person does not press Ctrl-C within milliseconds of a connect
         assert server.stop(signal.SIGTERM) == 0
         out, err = client.communicate(timeout=10)
-        gone = records_of(json_lines(out), "disconnect")
+        gone = of_type(json_lines(out), "disconnect")
         assert gone and gone[0]["reason"] == "transport close", (transport, out, err)
         assert server.wait_for("disconnect")["description"] == "this server is stopping"
         assert any("stopped (1 client disconnected)" in n for n in server.notices)
@@ -143,10 +140,7 @@ def test_serve_rejects_a_port_in_use(serve, tmp_path):
 # -- the REPL in a pseudo-terminal -------------------------------------------------------
 
 def spawn_serve(tmp_path, *args):
-    env = clean_env(tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
-    child = pexpect.spawn(sys.executable, ["-m", "siocli", "serve", "--port", "0", "--no-color",
-                                           *args],
-                          env=env, cwd=ROOT, dimensions=(40, 200), encoding="utf-8", timeout=10)
+    child = spawn_siocli(tmp_path, "serve", "--port", "0", "--no-color", *args)
     child.expect(r"listening on http://127\.0\.0\.1:(\d+) ")
     return child, "http://127.0.0.1:%s" % child.match.group(1)
 
@@ -155,7 +149,8 @@ def test_repl_lists_clients_emits_to_one_and_kicks_it(tmp_path):
     require_node()
     child, url = spawn_serve(tmp_path)
     client = subprocess.Popen(
-        [node_binary(), str(NODE_DIR / "oracle.js"), url, "--token", "abcdef", "--wait-ms", "15000"],
+        [node_binary(), str(NODE_DIR / "oracle.js"), url, "--token", "abcdef",
+         "--wait-ms", "15000"],
         cwd=str(NODE_DIR), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         child.expect(r"connect\s+/\s+(\S{20})\s+via")
@@ -172,8 +167,8 @@ def test_repl_lists_clients_emits_to_one_and_kicks_it(tmp_path):
         child.expect(r"disconnect\s+/\s+%s\s+server disconnect: kicked" % re.escape(sid))
         out, err = client.communicate(timeout=10)
         found = json_lines(out)
-        assert [r["args"] for r in records_of(found, "event")] == [[{"x": 1}, "world"]]
-        gone = records_of(found, "disconnect")[0]
+        assert [r["args"] for r in of_type(found, "event")] == [[{"x": 1}, "world"]]
+        gone = of_type(found, "disconnect")[0]
         assert gone["reason"] == "io server disconnect" and gone["will_reconnect"] is False
         child.send("status\r")
         child.expect(r"events\W+0 in, 1 out")
@@ -206,35 +201,7 @@ def test_repl_ctrl_c_clears_a_line_then_stops_the_server(tmp_path):
         child.close(force=True)
 
 
-# -- units ------------------------------------------------------------------------------
-
-def test_config_from_options_normalises_namespaces_and_path():
-    config = ServeSettings.from_options({"namespaces": ("chat", "/", "/chat/", "/admin"),
-                                       "path": "io/", "port": 0, "host": None})
-    assert config.namespaces == ("/", "/chat", "/admin")
-    assert config.path == "/io" and config.host == "127.0.0.1"
-    assert not config.needs_token("/")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        config.token = "t"
-    assert dataclasses.replace(config, token="t").needs_token("/admin")
-
-
-def test_plain_lines_name_the_client():
-    record = {"type": "disconnect", "ts": "2026-01-01T00:00:00.000Z", "namespace": "/",
-              "reason": "ping timeout", "description": "d", "will_reconnect": False, "id": "abc"}
-    assert plain_line(record) == "00:00:00.000  disconnect  /  id=abc  ping timeout: d"
-    event = {"type": "event", "ts": "2026-01-01T00:00:00.000Z", "namespace": "/chat",
-             "event": "echo", "args": [1, "a"], "id": "abc", "ack": True}
-    assert plain_line(event) == '00:00:00.000  <-  /chat  abc  echo  1 "a"  (acked)'
-    connect = {"type": "connect", "transport": "polling", "auth": {"token": "ab****"},
-               "remote": "127.0.0.1", "headers": {"User-Agent": "node"}, "query": {}}
-    assert lifecycle_detail(connect) == 'via polling, auth {"token": "ab****"}, from 127.0.0.1, node'
-
-
 def test_cors_refuses_other_origins_and_says_so(serve):
-    import urllib.error
-    import urllib.request
-
     server = serve("--cors", "http://app.example")
     handshake = server.url + "/socket.io/?EIO=4&transport=polling"
 

@@ -5,8 +5,8 @@ import shutil
 import subprocess
 
 import pytest
-
-from py_peer import of_type, run_siocli, start_py_server
+from py_server import start_py_server
+from siocli_run import json_lines, of_type, run_siocli
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +26,12 @@ def https_url(server):
     return "https://127.0.0.1:%d" % server.port
 
 
-def test_untrusted_certificate_is_worded_and_exits_1(tls_server):
+def test_untrusted_certificate_is_worded_and_exits_1(tls_server, tmp_path):
     server, _ = tls_server
-    code, records, stderr = run_siocli("connect", https_url(server), "-e", "x", "--no-reconnect",
-                                       "--json")
-    assert code == 1, stderr
+    result = run_siocli(tmp_path, "connect", https_url(server), "-e", "x", "--no-reconnect",
+                        "--json")
+    assert result.returncode == 1, result.stderr
+    records = json_lines(result.stdout)
     message = records[0]["message"]
     assert records[0]["type"] == "connect_error"
     assert message.startswith("TLS certificate of 127.0.0.1:%d could not be verified" % server.port)
@@ -38,22 +39,25 @@ def test_untrusted_certificate_is_worded_and_exits_1(tls_server):
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
-def test_insecure_connects(tls_server, transport):
+def test_insecure_connects(tls_server, transport, tmp_path):
     server, _ = tls_server
-    code, records, _ = run_siocli("connect", https_url(server), "-k", "-t", transport, "-c",
-                                  "echo 1", "--json")
-    assert code == 0 and of_type(records, "ack")[0]["args"] == [1]
+    result = run_siocli(tmp_path, "connect", https_url(server), "-k", "-t", transport, "-c",
+                        "echo 1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert of_type(json_lines(result.stdout), "ack")[0]["args"] == [1]
 
 
-def test_cacert_connects(tls_server):
+def test_cacert_connects(tls_server, tmp_path):
     server, cert = tls_server
-    code, records, _ = run_siocli("connect", "wss://127.0.0.1:%d" % server.port, "--cacert",
-                                  str(cert), "-c", "echo 1", "--json")
-    assert code == 0 and of_type(records, "ack")[0]["args"] == [1]
+    result = run_siocli(tmp_path, "connect", "wss://127.0.0.1:%d" % server.port, "--cacert",
+                        str(cert), "-c", "echo 1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert of_type(json_lines(result.stdout), "ack")[0]["args"] == [1]
 
 
 def test_unreadable_cacert_is_a_usage_error(tls_server, tmp_path):
     server, _ = tls_server
-    code, records, stderr = run_siocli("connect", https_url(server), "--cacert",
-                                       str(tmp_path / "missing.pem"), "-e", "x")
-    assert code == 2 and "--cacert: cannot read" in stderr and records == []
+    result = run_siocli(tmp_path, "connect", https_url(server), "--cacert",
+                        str(tmp_path / "missing.pem"), "-e", "x")
+    assert result.returncode == 2 and "--cacert: cannot read" in result.stderr
+    assert result.stdout.strip() == ""

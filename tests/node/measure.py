@@ -13,9 +13,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
 
-from node_peer import first_of, run_oracle, scenario_args, start_node_server  # noqa: E402
+from node_peer import run_oracle, scenario_args, start_node_server  # noqa: E402
+from siocli_run import first_of  # noqa: E402
 
 PING_INTERVAL, PING_TIMEOUT = 300, 200
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-
 from node_peer import (
-    first_of,
-    records_of,
     require_node,
     run_oracle,
     run_wire_probe,
     scenario_args,
     start_node_server,
 )
+from siocli_run import first_of, of_type
 
 PING_INTERVAL_MS, PING_TIMEOUT_MS = 300, 200
 TRANSPORTS = ["websocket", "polling"]
@@ -88,7 +86,8 @@ def _ms_between(a: str, b: str) -> float:
 
 @pytest.fixture
 def server():
-    with start_node_server(ping_interval_ms=PING_INTERVAL_MS, ping_timeout_ms=PING_TIMEOUT_MS) as srv:
+    with start_node_server(ping_interval_ms=PING_INTERVAL_MS,
+                           ping_timeout_ms=PING_TIMEOUT_MS) as srv:
         yield srv
 
 
@@ -104,7 +103,7 @@ def test_disconnect_reason(server, scenario, transport):
     assert connect["connected"] is True and connect["transport"] == transport
     assert connect["namespace"] == "/" and connect["attempt"] == 0
 
-    disconnects = records_of(recs, "disconnect")
+    disconnects = of_type(recs, "disconnect")
     assert len(disconnects) == 1, recs
     d = disconnects[0]
     assert d["reason"] == reason, recs
@@ -136,7 +135,7 @@ def test_reconnects_after_transport_close(server, transport):
     types = [r["type"] for r in recs if r["type"] in
              ("connect", "disconnect", "reconnect_attempt", "reconnect")]
     assert types == ["connect", "disconnect", "reconnect_attempt", "reconnect", "connect"], recs
-    first, second = records_of(recs, "connect")
+    first, second = of_type(recs, "connect")
     assert first["id"] != second["id"]
     assert second["attempt"] == 1
     attempt = first_of(recs, "reconnect_attempt")
@@ -150,9 +149,9 @@ def test_reconnect_failed_after_kill(server, transport):
                       "--stay", "--grace-ms", "100", "--wait-ms", "3000",
                       "--reconnection-delay", "100", "--reconnection-delay-max", "100",
                       "--reconnection-attempts", "2")
-    attempts = records_of(recs, "reconnect_attempt")
+    attempts = of_type(recs, "reconnect_attempt")
     assert [a["attempt"] for a in attempts] == [1, 2]
-    errors = records_of(recs, "connect_error")
+    errors = of_type(recs, "connect_error")
     expected_msg = "websocket error" if transport == "websocket" else "xhr poll error"
     assert [e["message"] for e in errors] == [expected_msg] * 2
     assert all(e["data"] is None for e in errors)
@@ -165,7 +164,7 @@ def test_reconnect_failed_after_kill(server, transport):
 def test_connect_error_from_middleware(server, transport):
     recs = run_oracle(server.url + "/private", "--transport", transport, "--wait-ms", "2000",
                       "--reconnection-delay", "100", "--reconnection-delay-max", "100")
-    errors = records_of(recs, "connect_error")
+    errors = of_type(recs, "connect_error")
     assert len(errors) == 1, recs  # no automatic retry after a middleware error
     e = errors[0]
     assert e["namespace"] == "/private"
@@ -186,12 +185,12 @@ def test_private_namespace_events_acks_binary(server, transport):
                       "--wait-ms", "600")
     connect = first_of(recs, "connect")
     assert connect["namespace"] == "/private"
-    acks = {a["event"]: a for a in records_of(recs, "ack")}
+    acks = {a["event"]: a for a in of_type(recs, "ack")}
     assert acks["whoami"]["args"] == [connect["id"]]
     assert acks["echo"]["args"] == [1, "two", {"three": 3}, [4]]
-    ticks = [e["args"] for e in records_of(recs, "event") if e["event"] == "tick"]
+    ticks = [e["args"] for e in of_type(recs, "event") if e["event"] == "tick"]
     assert ticks == [[{"i": i}] for i in range(5)]
-    binary = [e for e in records_of(recs, "event") if e["event"] == "binary"]
+    binary = [e for e in of_type(recs, "event") if e["event"] == "binary"]
     assert binary[0]["args"] == [{"$binary": "AAECA/8="}, {"nested": {"$binary": "aGk="}}]
     conn = server.wait_for("connection", namespace="/private")
     assert conn["auth"] == {"token": "secret"} and conn["id"] == connect["id"]
@@ -235,14 +234,16 @@ def test_restart_on_same_port():
 # ---- wire level: what a client sees on the wire in each scenario ------------
 
 def _probe(srv, transport, *args):
-    return run_wire_probe(srv.url, "--transport", transport, *args, "--wait-ms", "900", "--grace-ms", "150")
+    return run_wire_probe(srv.url, "--transport", transport, *args, "--wait-ms", "900",
+                          "--grace-ms", "150")
 
 
 def _after_trigger(recs):
     """Records after the trigger was sent, PING/PONG left out."""
     out, seen = [], False
     for r in recs:
-        if r.get("raw", "").startswith('42["scenario"') or r.get("body", "").startswith('42["scenario"'):
+        texts = (r.get("raw", ""), r.get("body", ""))
+        if any(text.startswith('42["scenario"') for text in texts):
             seen = True
             continue
         if not seen or r.get("raw") in ("2", "3") or r.get("body") in ("2", "3", "ok"):

@@ -4,22 +4,23 @@ official JS client (socket.io-client, the oracle) reports against the same Node 
 import concurrent.futures
 
 import pytest
-
-from node_peer import first_of, run_oracle, start_node_server
-from py_peer import of_type, run_siocli
+from node_peer import run_oracle, start_node_server
+from siocli_run import first_of, json_lines, of_type, run_siocli
 
 SCENARIOS = ["server-disconnect", "namespace-disconnect", "conn-close", "destroy",
              "block 1500", "garbage", "garbage-sio", "kill"]
 
 
-def run_both(url, oracle_url, transport, scenario):
+def run_both(tmp_path, url, oracle_url, transport, scenario):
+    """siocli against ``url`` and the JS client against ``oracle_url``, side by side:
+    (siocli's CompletedProcess, the oracle's records)."""
     siocli_args = ["connect", url, "-t", transport, "-e", "scenario " + scenario, "--wait", "1.2",
                    "--reconnect-attempts", "1", "--reconnect-delay", "5", "--json"]
     oracle_args = ["--transport", transport, "--emit", "scenario " + scenario,
                    "--reconnection-attempts", "1", "--reconnection-delay", "5000",
                    "--wait-ms", "1200"]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        ours = pool.submit(run_siocli, *siocli_args)
+        ours = pool.submit(run_siocli, tmp_path, *siocli_args)
         theirs = pool.submit(run_oracle, oracle_url, *oracle_args)
         return ours.result(), theirs.result()
 
@@ -37,25 +38,27 @@ def servers_for(scenario):
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_reason_matches_the_js_client(scenario, transport):
+def test_reason_matches_the_js_client(scenario, transport, tmp_path):
     for ours, theirs in servers_for(scenario):
-        (code, records, stderr), oracle = run_both(ours.url, theirs.url, transport, scenario)
+        result, oracle = run_both(tmp_path, ours.url, theirs.url, transport, scenario)
+    records = json_lines(result.stdout)
     expected = first_of(oracle, "disconnect")
     assert expected is not None, oracle
     disconnects = of_type(records, "disconnect")
-    assert disconnects, (records, stderr)
+    assert disconnects, (records, result.stderr)
     assert disconnects[0]["reason"] == expected["reason"], (records, oracle)
     assert disconnects[0]["will_reconnect"] == expected["will_reconnect"]
-    assert code == 4, "a lost connection ends the run with exit code 4"
-    assert stderr == ""
+    assert result.returncode == 4, "a lost connection ends the run with exit code 4"
+    assert result.stderr == ""
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
-def test_client_disconnect_matches(transport):
+def test_client_disconnect_matches(transport, tmp_path):
     with start_node_server() as server:
-        code, records, _ = run_siocli("connect", server.url, "-t", transport, "-c", "echo 1",
-                                      "--json")
+        result = run_siocli(tmp_path, "connect", server.url, "-t", transport, "-c", "echo 1",
+                            "--json")
         oracle = run_oracle(server.url, "--transport", transport, "--disconnect-after", "100")
-    assert code == 0
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
     assert of_type(records, "disconnect")[-1]["reason"] == first_of(oracle, "disconnect")["reason"]
     assert of_type(records, "disconnect")[-1]["will_reconnect"] is False

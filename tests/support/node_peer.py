@@ -7,7 +7,7 @@ reports in each disconnect scenario and what goes over the wire.
 
 Typical use::
 
-    from node_peer import require_node, start_node_server, run_oracle
+    from node_peer import require_node, run_oracle, start_node_server
 
     def test_something():
         require_node()
@@ -15,6 +15,8 @@ Typical use::
             recs = run_oracle(srv.url, "--transport", "websocket",
                               "--emit", "scenario server-disconnect")
             srv.wait_for("disconnect")
+
+:class:`PeerServer` also runs the python-socketio test server (py_server.py).
 
 When node or ``tests/node/node_modules`` is missing, :func:`require_node`
 (called by :func:`start_node_server` and :func:`run_oracle` too) skips the test
@@ -31,12 +33,14 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any
 
 import pytest
+from siocli_run import json_lines
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 SERVER_JS = NODE_DIR / "server.js"
 ORACLE_JS = NODE_DIR / "oracle.js"
 WIRE_PROBE_JS = NODE_DIR / "wire_probe.js"
@@ -44,12 +48,12 @@ WIRE_PROBE_JS = NODE_DIR / "wire_probe.js"
 _REQUIRED_MODULES = ("socket.io", "socket.io-client")
 
 
-def node_binary() -> Optional[str]:
+def node_binary() -> str | None:
     """Path of the ``node`` executable, or None."""
     return shutil.which("node")
 
 
-def node_missing_reason() -> Optional[str]:
+def node_missing_reason() -> str | None:
     """Why the Node peer cannot run, or None when it can."""
     if node_binary() is None:
         return "node is not installed (needed for the Socket.IO test peer in tests/node)"
@@ -77,7 +81,7 @@ def require_node() -> None:
     pytest.skip(reason)
 
 
-Predicate = Union[str, Callable[[dict], bool]]
+Predicate = str | Callable[[dict], bool]
 
 
 def _matcher(pred: Predicate, fields: dict) -> Callable[[dict], bool]:
@@ -92,7 +96,7 @@ def _matcher(pred: Predicate, fields: dict) -> Callable[[dict], bool]:
 
 
 class PeerServer:
-    """A running test server process (server.js, or tests/servers/py_server.py) that prints
+    """A running test server process (server.js, or tests/support/py_server.py) that prints
     ``{"port": N}`` and then one JSON line per observation."""
 
     def __init__(self, proc: subprocess.Popen, host: str, path: str, args: list[str]):
@@ -100,6 +104,7 @@ class PeerServer:
         self.host = host
         self.path = path
         self.args = args
+        self.name = Path(args[1]).name  # the script, for messages
         self.port: int = 0
         self._records: list[dict] = []
         self._stderr: list[str] = []
@@ -149,7 +154,7 @@ class PeerServer:
     def ws_url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
-    def lines(self, type: Optional[str] = None) -> list[dict]:
+    def lines(self, type: str | None = None) -> list[dict]:
         """The observations read so far (a copy), optionally only one ``type``."""
         with self._cond:
             recs = list(self._records)
@@ -180,7 +185,7 @@ class PeerServer:
                 if match(rec):
                     return rec
         raise AssertionError(
-            f"server.js: no record matching {pred!r} {fields} within {timeout}s; "
+            f"{self.name}: no record matching {pred!r} {fields} within {timeout}s; "
             f"records: {self._records!r}; stderr: {self.stderr()!r}"
         )
 
@@ -195,7 +200,7 @@ class PeerServer:
         if not self.port:
             self.stop()
             raise RuntimeError(
-                f"server.js did not report its port (exit code {self.proc.poll()}); "
+                f"{self.name} did not report its port (exit code {self.proc.poll()}); "
                 f"stderr: {self.stderr()!r}"
             )
 
@@ -203,7 +208,7 @@ class PeerServer:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def stop(self, timeout: float = 3.0) -> Optional[int]:
+    def stop(self, timeout: float = 3.0) -> int | None:
         """Stop the process (SIGTERM, then SIGKILL); returns its exit code."""
         if self.proc.poll() is None:
             with contextlib.suppress(OSError):
@@ -220,9 +225,6 @@ class PeerServer:
         return self.proc.returncode
 
 
-NodeServer = PeerServer
-
-
 @contextlib.contextmanager
 def start_node_server(
     ping_interval_ms: int = 25000,
@@ -232,8 +234,8 @@ def start_node_server(
     host: str = "127.0.0.1",
     trace: bool = False,
     startup_timeout: float = 15.0,
-) -> Iterator[NodeServer]:
-    """Run ``node tests/node/server.js`` on loopback; yields a :class:`NodeServer`
+) -> Iterator[PeerServer]:
+    """Run ``node tests/node/server.js`` on loopback; yields a :class:`PeerServer`
     once it listens (``.port`` set).  The process is stopped on exit.
     ``port=0`` picks a free port; pass a previous ``.port`` to restart a server
     on the same address (after the ``kill`` scenario, say)."""
@@ -259,7 +261,7 @@ def start_node_server(
         text=True,
         bufsize=1,
     )
-    srv = NodeServer(proc, host, path, args)
+    srv = PeerServer(proc, host, path, args)
     try:
         srv.wait_port(startup_timeout)
         yield srv
@@ -287,10 +289,11 @@ def run_oracle(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
             capture_output=True, text=True, timeout=timeout,
         )
     except subprocess.TimeoutExpired as e:
-        raise OracleError(f"oracle.js timed out after {timeout}s: {cmd}; stdout: {e.stdout!r}") from e
+        raise OracleError(
+            f"oracle.js timed out after {timeout}s: {cmd}; stdout: {e.stdout!r}") from e
     if cp.returncode != 0:
         raise OracleError(f"oracle.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
-    return [json.loads(line) for line in cp.stdout.splitlines() if line.strip()]
+    return json_lines(cp.stdout)
 
 
 def run_wire_probe(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
@@ -302,7 +305,7 @@ def run_wire_probe(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
                         capture_output=True, text=True, timeout=timeout)
     if cp.returncode != 0:
         raise OracleError(f"wire_probe.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
-    return [json.loads(line) for line in cp.stdout.splitlines() if line.strip()]
+    return json_lines(cp.stdout)
 
 
 def scenario_args(scenario: str) -> list[str]:
@@ -311,24 +314,3 @@ def scenario_args(scenario: str) -> list[str]:
     if scenario == "client-disconnect":
         return ["--disconnect-after", "100"]
     return ["--emit", f"scenario {scenario}"]
-
-
-def records_of(records: list[dict], type: str) -> list[dict]:
-    """The records of one type, in order."""
-    return [r for r in records if r.get("type") == type]
-
-
-def first_of(records: list[dict], type: str) -> Optional[dict]:
-    """The first record of one type, or None."""
-    for r in records:
-        if r.get("type") == type:
-            return r
-    return None
-
-
-@pytest.fixture
-def node_server() -> Iterator[NodeServer]:
-    """pytest fixture: a server.js with small ping settings (300 ms / 200 ms).
-    Import it into a test module (``from node_peer import node_server``)."""
-    with start_node_server(ping_interval_ms=300, ping_timeout_ms=200) as srv:
-        yield srv

@@ -1,21 +1,43 @@
-"""A python-socketio test server: `python py_server.py [--port N] [--ping-interval S] ...`.
+"""The python-socketio test server, and the pytest fixture that runs it.
 
-Prints `{"port": N}` once listening, then one JSON line per observation. Namespaces
-`/` and `/chat` are open; `/private` rejects unless auth.token == "secret".
-Events: `echo` acks its arguments; `burst N` emits N `tick` events; `whoami` acks the
-socket id; `scenario NAME`: server-disconnect, kill, block SECONDS.
+As a script: ``python tests/support/py_server.py [--port N] [--path P] [--ping-interval S]
+[--ping-timeout S] [--certfile F --keyfile F]`` prints ``{"port": N}`` once listening,
+then one JSON line per observation (``connection``, ``disconnect``, ``scenario``, and
+``event`` for events without a handler of their own).
+
+Namespaces `/` and `/chat` are open; `/private` rejects unless auth.token == "secret"
+(ConnectionRefusedError("not authorized", {"content": "Please retry later"})).
+Events, in every namespace:
+
+- ``echo ARGS...`` acks its arguments; ``whoami`` acks the socket id;
+- ``burst [N [GAP]]`` emits N (default 3) ``tick {"i": i}`` events, GAP seconds apart;
+- ``slow [S]`` acks "slow done" after S seconds (default 1);
+- ``kick`` disconnects the client 50 ms later (``io server disconnect``);
+- ``scenario NAME [ARG]``: ``server-disconnect``, ``kill`` (the process exits),
+  ``block SECONDS`` (the event loop stops for that long);
+- any other event is observed and not acknowledged.
+
+From tests: ``start_py_server(...)`` (a context manager yielding a node_peer.PeerServer:
+``.url``, ``.port``, ``.wait_for(...)``), or the session fixture ``sio_server`` (one
+server with the default settings for the whole run; registered by tests/conftest.py).
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import ssl
+import subprocess
 import sys
 import time
 
+import pytest
 import socketio
 from aiohttp import web
+from node_peer import PeerServer
+
+NAMESPACES = ("/", "/chat", "/private")
 
 
 def say(**fields):
@@ -23,38 +45,41 @@ def say(**fields):
     sys.stdout.flush()
 
 
-def build(args):
+def build_app(ping_interval=25, ping_timeout=20, path="/socket.io"):
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*",
-                               ping_interval=args.ping_interval, ping_timeout=args.ping_timeout)
+                               ping_interval=ping_interval, ping_timeout=ping_timeout)
 
-    def connect_handler(namespace):
-        async def handler(sid, environ, auth=None):
+    def install(namespace):
+        async def connect(sid, environ, auth=None):
             if namespace == "/private" and (auth or {}).get("token") != "secret":
                 raise socketio.exceptions.ConnectionRefusedError(
                     "not authorized", {"content": "Please retry later"})
             say(type="connection", namespace=namespace, id=sid, auth=auth)
-        return handler
-
-    def handlers(namespace):
-        sio.on("connect", connect_handler(namespace), namespace=namespace)
 
         async def disconnect(sid, reason=None):
             say(type="disconnect", namespace=namespace, id=sid, reason=str(reason))
-        sio.on("disconnect", disconnect, namespace=namespace)
 
         async def echo(sid, *args):
             return args
-        sio.on("echo", echo, namespace=namespace)
 
         async def whoami(sid, *args):
             return sid
-        sio.on("whoami", whoami, namespace=namespace)
 
-        async def burst(sid, count=10, *rest):
-            for i in range(int(count)):
-                await sio.emit("tick", {"i": i}, to=sid, namespace=namespace)
+        async def burst(sid, count=3, gap=0, *rest):
+            for number in range(int(count)):
+                if gap:
+                    await asyncio.sleep(float(gap))
+                await sio.emit("tick", {"i": number}, to=sid, namespace=namespace)
 
-        sio.on("burst", burst, namespace=namespace)
+        async def slow(sid, seconds=1, *rest):
+            await asyncio.sleep(float(seconds))
+            return "slow done"
+
+        async def kick(sid, *rest):
+            async def later():
+                await asyncio.sleep(0.05)
+                await sio.disconnect(sid, namespace=namespace)
+            asyncio.ensure_future(later())
 
         async def scenario(sid, name, *args):
             say(type="scenario", name=name, id=sid)
@@ -65,29 +90,26 @@ def build(args):
                 os._exit(0)
             elif name == "block":
                 time.sleep(float(args[0]) if args else 2.0)
-        sio.on("scenario", scenario, namespace=namespace)
 
         async def anything(event, sid, *args):
             say(type="event", namespace=namespace, event=event, args=list(args))
-        sio.on("*", anything, namespace=namespace)
+            return sio.not_handled  # no ack: as a server without a handler for it
 
-    for namespace in ("/", "/chat", "/private"):
-        handlers(namespace)
+        for name, handler in (("connect", connect), ("disconnect", disconnect),
+                              ("echo", echo), ("whoami", whoami), ("burst", burst),
+                              ("slow", slow), ("kick", kick), ("scenario", scenario),
+                              ("*", anything)):
+            sio.on(name, handler, namespace=namespace)
+
+    for namespace in NAMESPACES:
+        install(namespace)
     app = web.Application()
-    sio.attach(app, socketio_path=args.path.strip("/"))
+    sio.attach(app, socketio_path=path.strip("/"))
     return app
 
 
-async def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--path", default="/socket.io")
-    parser.add_argument("--ping-interval", type=float, default=25)
-    parser.add_argument("--ping-timeout", type=float, default=20)
-    parser.add_argument("--certfile")
-    parser.add_argument("--keyfile")
-    args = parser.parse_args()
-    runner = web.AppRunner(build(args))
+async def serve_forever(args):
+    runner = web.AppRunner(build_app(args.ping_interval, args.ping_timeout, args.path))
     await runner.setup()
     context = None
     if args.certfile:
@@ -99,8 +121,45 @@ async def main():
     await asyncio.Event().wait()
 
 
-if __name__ == "__main__":
+@contextlib.contextmanager
+def start_py_server(ping_interval=25, ping_timeout=20, path="/socket.io", port=0, tls=None):
+    """This server as a subprocess on loopback, stopped on exit. Ping values in whole
+    seconds (python-engineio truncates fractions); ``tls``: (certfile, keyfile) to serve
+    https."""
+    args = [sys.executable, os.path.abspath(__file__), "--port", str(port), "--path", path,
+            "--ping-interval", str(ping_interval), "--ping-timeout", str(ping_timeout)]
+    if tls:
+        args += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, bufsize=1)
+    server = PeerServer(proc, "127.0.0.1", path, args)
     try:
-        asyncio.run(main())
+        server.wait_port(15)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sio_server():
+    """This server with the default settings, one for the whole test run."""
+    with start_py_server() as server:
+        yield server
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--path", default="/socket.io")
+    parser.add_argument("--ping-interval", type=float, default=25)
+    parser.add_argument("--ping-timeout", type=float, default=20)
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    try:
+        asyncio.run(serve_forever(parser.parse_args()))
     except KeyboardInterrupt:
         pass
+
+
+if __name__ == "__main__":
+    main()

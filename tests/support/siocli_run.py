@@ -1,4 +1,19 @@
-"""Helpers of the serve and demo tests: `siocli serve` as a real subprocess."""
+"""Running siocli in tests: `python -m siocli` as a subprocess of this checkout, with a
+clean environment, and reading what it prints.
+
+    result = run_siocli(tmp_path, "connect", url, "-c", "echo 1", "--json")
+    records = json_lines(result.stdout)          # one dict per JSON line
+    of_type(records, "ack")[0]["args"]
+
+    run_siocli(tmp_path, "connect", url, "--json", input="emit x\\n")   # piped commands
+    process = start_siocli(tmp_path, "connect", url, "-l", "*", "--json")  # Popen
+    child = spawn_siocli(tmp_path, "connect", url, "--no-color")         # pexpect, a pty
+    server = ServeProcess(tmp_path, "-n", "/chat")   # `siocli serve --port 0 --json ...`
+
+The environment is this process's, minus NO_COLOR and every SIOCLI_* variable, with
+this checkout first on PYTHONPATH and the XDG directories under ``tmp_path`` (the
+history file is ``tmp_path / "state" / "siocli" / "history"``).
+"""
 
 import json
 import os
@@ -9,21 +24,90 @@ import sys
 import threading
 import time
 
-from repl_fixtures import siocli_env as clean_env
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+XDG_DIRS = {"XDG_STATE_HOME": "state", "XDG_CONFIG_HOME": "config",
+            "XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache"}
 LISTENING = re.compile(r"listening on http://([^ ]+):(\d+) ")
+
+
+def siocli_command(*args):
+    """The argv of `python -m siocli ARGS`."""
+    return [sys.executable, "-m", "siocli", *map(str, args)]
+
+
+def siocli_env(tmp_path, **extra):
+    """Environment for a siocli subprocess: this checkout first, private XDG dirs under
+    ``tmp_path``, no NO_COLOR or SIOCLI_* from the caller; ``extra`` set last."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    for name, folder in XDG_DIRS.items():
+        env[name] = os.path.join(str(tmp_path), folder)
+    env.pop("NO_COLOR", None)
+    for key in list(env):
+        if key.startswith("SIOCLI_"):
+            del env[key]
+    env.update(extra)
+    return env
+
+
+def run_siocli(tmp_path, *args, input=None, timeout=30, env=None):
+    """`python -m siocli ARGS` to completion: the subprocess.CompletedProcess (text).
+    ``input`` is piped to stdin (else stdin is /dev/null); ``env`` adds variables."""
+    return subprocess.run(siocli_command(*args), input=input,
+                          stdin=subprocess.DEVNULL if input is None else None,
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=siocli_env(tmp_path, **(env or {})))
+
+
+def start_siocli(tmp_path, *args, env=None, **popen_options):
+    """`python -m siocli ARGS` started, not awaited: a subprocess.Popen (text, stdout
+    piped, stdin /dev/null unless ``popen_options`` say otherwise)."""
+    options = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                   env=siocli_env(tmp_path, **(env or {})))
+    options.update(popen_options)
+    return subprocess.Popen(siocli_command(*args), **options)
+
+
+def spawn_siocli(tmp_path, *args, dimensions=(40, 200), timeout=10, env=None):
+    """`python -m siocli ARGS` in a pseudo-terminal (pexpect.spawn, text); prompt_toolkit
+    is told not to ask for the cursor position."""
+    import pexpect  # only the terminal tests need it
+
+    extra = {"PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm-256color", **(env or {})}
+    return pexpect.spawn(sys.executable, siocli_command(*args)[1:],
+                         env=siocli_env(tmp_path, **extra), cwd=ROOT, dimensions=dimensions,
+                         encoding="utf-8", timeout=timeout)
+
+
+def json_lines(text):
+    """The JSON value of every non-blank line of ``text`` (a line that is not JSON fails
+    the test, naming it)."""
+    found = []
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                raise AssertionError("not a JSON line: %r\nin:\n%s" % (line, text)) from None
+    return found
+
+
+def of_type(records, kind):
+    """The records of one type, in order."""
+    return [record for record in records if record.get("type") == kind]
+
+
+def first_of(records, kind):
+    """The first record of one type, or None."""
+    return next(iter(of_type(records, kind)), None)
 
 
 class ServeProcess:
     """`python -m siocli serve --port 0 --json ARGS`: records from stdout, notices on stderr."""
 
     def __init__(self, tmp_path, *args):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "siocli", "serve", "--port", "0", "--json", *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=ROOT, env=clean_env(tmp_path))
+        self.proc = start_siocli(tmp_path, "serve", "--port", "0", "--json", *args,
+                                 stderr=subprocess.PIPE)
         self.records = []
         self.notices = []
         self._cond = threading.Condition()
@@ -71,10 +155,6 @@ class ServeProcess:
             kind, fields, self.records, self.notices)
         return found
 
-    def of(self, kind):
-        with self._cond:
-            return [r for r in self.records if r["type"] == kind]
-
     def stop(self, sig=signal.SIGINT, timeout=10):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -85,13 +165,3 @@ class ServeProcess:
                 self.proc.wait()
         time.sleep(0.05)
         return self.proc.returncode
-
-
-def run_siocli(tmp_path, *args, timeout=20, input=None):
-    return subprocess.run([sys.executable, "-m", "siocli", *args], input=input,
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env=clean_env(tmp_path))
-
-
-def json_lines(text):
-    return [json.loads(line) for line in text.splitlines() if line.strip()]

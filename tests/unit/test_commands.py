@@ -1,22 +1,24 @@
-"""Unit tests of the command registry, the line parser, history filtering and completion."""
+"""Unit tests of siocli.commands (the registry, the line parser, the event filter, help)
+and of the REPL's completer built on the registry."""
 
 import asyncio
 import io
+import os
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from siocli.environment import Environment
 from siocli.client.session import NamespaceState
 from siocli.commands import REGISTRY, screen
 from siocli.commands.context import EventFilter, parse_line
 from siocli.commands.messaging import split_timeout
+from siocli.environment import Environment
 from siocli.errors import CommandError
-from siocli.modes.prompt import SafeHistory, holds_secret
 from siocli.modes.repl.completer import CommandCompleter
-from siocli.output.tables import TableData, plain_table_lines
 from siocli.output.writer import Output
 
 SPEC_COMMANDS = ["emit", "call", "listen", "mute", "ns", "status", "log", "connect",
@@ -73,34 +75,6 @@ def test_event_filter_listen_and_mute():
     assert shown({"type": "event", "event": "tick"}) is False
 
 
-@pytest.mark.parametrize("line, secret", [
-    ("auth set token=abc", True),
-    ('auth json {"token": "abc"}', True),
-    ("  auth   set x=1", True),
-    ("auth", False),
-    ("auth clear", False),
-    ("emit auth set", False),
-    ("auth set 'unterminated", True),
-])
-def test_history_never_keeps_auth_values(line, secret):
-    assert holds_secret(line) is secret
-
-
-def test_safe_history_file(tmp_path):
-    path = tmp_path / "history"
-    history = SafeHistory(str(path))
-    for line in ("emit chat hi", "auth set token=s3cret", 'auth json {"t": "s3cret"}', "status"):
-        history.append_string(line)
-    text = path.read_text()
-    assert "emit chat hi" in text and "status" in text
-    assert "s3cret" not in text
-
-
-def test_plain_table_lines_align_columns():
-    lines = plain_table_lines(TableData("t", ("a", "bb"), [("xxx", 1), ("y", 22)]))
-    assert lines == ["t", "a    bb", "xxx  1", "y    22"]
-
-
 class FakeSession:
     def __init__(self):
         self.event_names = {"tick", "chat", "echo"}
@@ -150,3 +124,40 @@ def test_help_is_built_from_the_registry():
     assert any(re.match(r"usage: call \[--timeout S\] EVENT", line) for line in reply.lines)
     with pytest.raises(CommandError):
         asyncio.run(screen.help_command(context, "nope"))
+
+
+# -- property: no REPL line gives a traceback -------------------------------------------
+
+OFFLINE_COMMANDS = ["emit", "listen", "mute", "auth", "auth set", "auth json", "status", "log",
+                    "trace", "help", "record", "disconnect", "clear", "bogus", "", "#"]
+
+
+@settings(max_examples=200, deadline=2000, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(OFFLINE_COMMANDS),
+       st.text(alphabet=st.characters(codec=None, max_codepoint=0xFFFF), max_size=40))
+def test_no_command_line_raises(tmp_path, command, rest):
+    from siocli.client.session import Session
+    from siocli.commands.context import CommandContext, Reply, run_line
+    from siocli.settings import ConnectSettings
+
+    async def run():
+        env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), output="plain")
+        output = Output(env)
+        settings = ConnectSettings(url="http://127.0.0.1:9", namespaces=("/",))
+        session = Session(settings, output.emit)
+        context = CommandContext(session, output, settings, interactive=False,
+                                 registry=REGISTRY)
+        try:
+            reply = await asyncio.wait_for(run_line(context, "%s %s" % (command, rest)), 5)
+        finally:
+            await session.close()
+            output.close_record()
+        assert isinstance(reply, Reply)
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        asyncio.run(run())
+    finally:
+        os.chdir(cwd)

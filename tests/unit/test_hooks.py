@@ -1,4 +1,4 @@
-"""Guards the hooks siocli/transport_watch.py takes into python-socketio / engineio.
+"""Guards the hooks siocli/client/hooks.py takes into python-socketio / engineio.
 
 If python-socketio or python-engineio change what these tests touch, they fail here
 first, naming the hook, instead of siocli silently reporting wrong reasons.
@@ -9,10 +9,10 @@ import importlib.metadata
 import inspect
 
 import aiohttp
-import socketio
 import engineio
+import socketio
 
-from siocli.client import hooks as transport_watch
+from siocli.client import hooks
 
 
 def _version_tuple(text):
@@ -20,14 +20,14 @@ def _version_tuple(text):
 
 
 def test_installed_versions_are_the_known_ones():
-    for package, (low, high) in transport_watch.KNOWN_VERSIONS.items():
+    for package, (low, high) in hooks.KNOWN_VERSIONS.items():
         installed = _version_tuple(importlib.metadata.version(package))
         assert _version_tuple(low) <= installed < _version_tuple(high), package
 
 
 def test_http_session_reaches_the_engineio_client():
     async def scenario():
-        session = transport_watch.create_http_session(transport_watch.WireObserver())
+        session = hooks.create_http_session(hooks.WireObserver())
         try:
             client = socketio.AsyncClient(http_session=session, handle_sigint=False)
             assert client.eio.http is session

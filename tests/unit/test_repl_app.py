@@ -126,8 +126,8 @@ def test_unknown_command_and_bad_input_do_not_end_the_repl(sio_server, tmp_path)
             harness.type("frobnicate\r")
             await harness.wait_for("error")
             harness.type("emit disconnect\r")
-            await harness.wait_for("error", message='emit: "disconnect" is a reserved event name and '
-                                                          'cannot be emitted')
+            await harness.wait_for("error", message='emit: "disconnect" is a reserved event '
+                                                    "name and cannot be emitted")
             harness.type("call echo still-here\r")
             await harness.wait_for("ack", args=["still-here"])
         errors = harness.records("error")

@@ -1,67 +1,13 @@
-"""Pure unit tests: records, reasons, settings, connect-error wording, backoff."""
+"""Unit tests of siocli.settings: URLs, auth, headers, and the frozen serve settings."""
 
-import asyncio
-import errno
-import json
-import re
+import dataclasses
 
-import aiohttp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from siocli import records
-from siocli.auth import masked, masked_headers
-from siocli.client import reasons
-from siocli.client.connect_errors import describe_failure
-from siocli.client.wire import packet_namespace, packet_record
 from siocli.errors import UsageError
-from siocli.settings import build_auth, parse_headers, split_url
-
-
-def test_record_has_type_ts_namespace_first():
-    record = records.connect("/chat", "abc", "websocket", 0)
-    assert list(record)[:3] == ["type", "ts", "namespace"]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["ts"])
-    assert record == {**record, "id": "abc", "connected": True, "transport": "websocket",
-                      "attempt": 0}
-
-
-def test_unknown_record_type_is_refused():
-    with pytest.raises(ValueError):
-        records.make("made_up", "/")
-
-
-def test_bytes_anywhere_are_binary_objects():
-    line = records.to_json(records.event("/", "file", [b"\x00\x01", {"nested": [b"hi"]}]))
-    assert json.loads(line)["args"] == [{"$binary": "AAE="}, {"nested": [{"$binary": "aGk="}]}]
-
-
-def test_every_reason_has_the_docs_description():
-    assert set(reasons.DESCRIPTIONS) == {
-        "io server disconnect", "io client disconnect", "ping timeout", "transport close",
-        "transport error", "parse error"}
-    assert reasons.DELIBERATE == {"io server disconnect", "io client disconnect"}
-
-
-@pytest.mark.parametrize("facts, library, expected", [
-    (dict(server_disconnected={"/"}), "server disconnect", "io server disconnect"),
-    (dict(client_closing=True), "client disconnect", "io client disconnect"),
-    (dict(ping_timed_out=True), "client disconnect", "ping timeout"),
-    (dict(undecodable_frame=True), "transport error", "transport error"),
-    (dict(transport_failed=True), "transport error", "transport error"),
-    (dict(undecodable_packet=True), "client disconnect", "parse error"),
-    (dict(transport_closed=True), "transport error", "transport close"),
-    (dict(engine_close_packet=True), "server disconnect", "transport close"),
-    (dict(), "server disconnect", "transport close"),
-    (dict(), "transport error", "transport error"),
-])
-def test_js_reason_from_wire_facts(facts, library, expected):
-    assert reasons.js_reason(reasons.WireFacts(**facts), "/", library) == expected
-
-
-def test_server_disconnect_of_another_namespace_is_not_ours():
-    facts = reasons.WireFacts(server_disconnected={"/chat"}, transport_closed=True)
-    assert reasons.js_reason(facts, "/", "transport error") == "transport close"
-    assert reasons.js_reason(facts, "/chat", "server disconnect") == "io server disconnect"
+from siocli.settings import ConnectSettings, ServeSettings, build_auth, parse_headers, split_url
 
 
 @pytest.mark.parametrize("url, server, namespace", [
@@ -103,35 +49,54 @@ def test_headers():
         parse_headers(["nocolon"])
 
 
-def test_masking_hides_every_auth_value():
-    shown = masked({"token": "supersecret", "user": {"name": "ann"}, "n": 12345})
-    assert "supersecret" not in json.dumps(shown)
-    assert shown["token"].startswith("su") and "*" in shown["token"]
-    assert masked_headers({"Authorization": "Bearer abcdef", "X-Trace": "1"}) == {
-        "Authorization": "Be********", "X-Trace": "1"}
+def test_serve_settings_from_options_normalise_namespaces_and_path():
+    config = ServeSettings.from_options({"namespaces": ("chat", "/", "/chat/", "/admin"),
+                                         "path": "io/", "port": 0, "host": None})
+    assert config.namespaces == ("/", "/chat", "/admin")
+    assert config.path == "/io" and config.host == "127.0.0.1"
+    assert not config.needs_token("/")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.token = "t"
+    assert dataclasses.replace(config, token="t").needs_token("/admin")
 
 
-def test_refused_connection_is_worded_for_people():
-    exc = aiohttp.ClientConnectorError(
-        connection_key=None, os_error=ConnectionRefusedError(errno.ECONNREFUSED, "refused"))
-    message, data = describe_failure(exc, "Cannot connect", "http://127.0.0.1:9", "/socket.io")
-    assert message == "connection refused by 127.0.0.1:9 (is the server running?)"
-    assert data is None
+# -- property: no command line gives anything but settings or one usage error ------------
+
+CONNECT_OPTIONS = ["-n", "--path", "-t", "-a", "--auth-json", "--token", "--auth-cmd", "-H",
+                   "-q", "-k", "--cacert", "--reconnect-attempts", "--reconnect-delay",
+                   "--reconnect-delay-max", "--connect-timeout", "-e", "-c", "--ack-timeout",
+                   "-x", "--expect-timeout", "-l", "--count", "--wait"]
+FLAGS = ["--trace", "--keep-going", "--no-reconnect", "--json"]
+HOSTILE_TEXT = st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0xFFFF),
+                       max_size=30)
+VALUES = st.one_of(HOSTILE_TEXT, st.sampled_from([
+    "nan", "inf", "-1", "0", "1e999", "[" * 200, '{"a": NaN}', "@/dev/zero", "@/", "x=1",
+    "Authorization: x", "http://[::1", "localhost:0", "\ud83d", "a\r\nb: c", ""]))
 
 
-def test_http_status_and_timeout_wording():
-    message, _ = describe_failure(None, "Unexpected status code 404 in server response",
-                                  "http://h:80", "/socket.io")
-    assert message == "HTTP 404 from h:80/socket.io/ (is --path right?)"
-    message, _ = describe_failure(asyncio.TimeoutError(), "timeout", "https://h", "/socket.io")
-    assert message == "timeout while connecting to h:443"
+@st.composite
+def command_lines(draw):
+    args = [draw(st.one_of(VALUES, st.sampled_from(["localhost:3000", "http://u:p@h:1/ns?t=1"])))]
+    for _ in range(draw(st.integers(0, 6))):
+        if draw(st.booleans()):
+            args.append(draw(st.sampled_from(FLAGS)))
+        else:
+            args += [draw(st.sampled_from(CONNECT_OPTIONS)), draw(VALUES)]
+    return args
 
 
-def test_packet_namespace_and_trace_decoding():
-    assert packet_namespace("/chat,") == "/chat"
-    assert packet_namespace("") == "/"
-    record = packet_record("in", '42/chat,7["hi",{"a":1}]')
-    assert (record["namespace"], record["engine"], record["socketio"], record["id"],
-            record["data"]) == ("/chat", "MESSAGE", "EVENT", 7, ["hi", {"a": 1}])
-    assert packet_record("in", "2")["engine"] == "PING"
-    assert packet_record("in", "zzz")["engine"] == "UNDECODABLE"
+@settings(max_examples=300, deadline=2000, database=None)
+@given(command_lines())
+def test_any_command_line_gives_settings_or_one_usage_error(args):
+    import click
+
+    from siocli.cli import connect
+
+    try:
+        context = connect.make_context("connect", list(args))
+    except click.ClickException:
+        return
+    try:
+        ConnectSettings.from_options(context.params, [])
+    except UsageError as exc:
+        assert "\n" not in str(exc) and str(exc)
