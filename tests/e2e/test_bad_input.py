@@ -7,6 +7,7 @@ import stat
 import subprocess
 
 import pytest
+
 from siocli_run import ROOT, run_siocli, siocli_command, siocli_env
 
 URL = "http://127.0.0.1:9"

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from siocli_run import ROOT, run_siocli, siocli_env
 
 from siocli.completion import FILE_NAMES, SHELLS
+from siocli_run import ROOT, run_siocli, siocli_env
 
 COMPLETIONS = Path(ROOT) / "completions"
 HEAVY = ("socketio", "engineio", "aiohttp", "prompt_toolkit", "rich")

@@ -1,6 +1,7 @@
 """`siocli demo` in a real pseudo-terminal, and with commands piped in."""
 
 import pexpect
+
 from siocli_run import run_siocli, spawn_siocli
 
 

@@ -8,6 +8,7 @@ import uuid
 
 import pexpect
 import pytest
+
 from siocli_run import ROOT, XDG_DIRS, siocli_command, siocli_env, spawn_siocli
 
 TYPED = "emit typed mid line"

@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+
 from node_peer import start_node_server
 from siocli_run import json_lines, of_type, run_siocli, start_siocli
 

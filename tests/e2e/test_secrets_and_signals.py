@@ -8,6 +8,7 @@ import stat
 import time
 
 import pytest
+
 from siocli_run import json_lines, of_type, run_siocli, start_siocli
 
 SECRET = "s3cr3t-T0KEN-value"

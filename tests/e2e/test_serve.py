@@ -14,6 +14,7 @@ import urllib.request
 
 import pexpect
 import pytest
+
 from node_peer import NODE_DIR, node_binary, require_node, run_oracle
 from siocli_run import ServeProcess, json_lines, of_type, run_siocli, spawn_siocli
 

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from py_server import start_py_server
 from siocli_run import json_lines, of_type, run_siocli
 

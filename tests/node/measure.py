@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
 
-from node_peer import run_oracle, scenario_args, start_node_server  # noqa: E402
-from siocli_run import first_of  # noqa: E402
+from node_peer import run_oracle, scenario_args, start_node_server
+from siocli_run import first_of
 
 PING_INTERVAL, PING_TIMEOUT = 300, 200
 

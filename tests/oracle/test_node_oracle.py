@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
 from node_peer import (
     require_node,
     run_oracle,

@@ -4,6 +4,7 @@ official JS client (socket.io-client, the oracle) reports against the same Node 
 import concurrent.futures
 
 import pytest
+
 from node_peer import run_oracle, start_node_server
 from siocli_run import first_of, json_lines, of_type, run_siocli
 

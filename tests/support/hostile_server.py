@@ -29,8 +29,7 @@ from aiohttp import WSMsgType, web
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hostile_scenarios import (  # noqa: E402  (a sibling module, also when run as a script)
-    ACCEPT, CLOSE_TRANSPORT, CONNECT_ERROR, SCENARIOS, Scenario)
+from hostile_scenarios import ACCEPT, CLOSE_TRANSPORT, CONNECT_ERROR, SCENARIOS, Scenario
 
 PATH = "/socket.io/"
 RECORD_SEPARATOR = "\x1e"  # between the packets of one polling request or response

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from siocli_run import json_lines
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"

@@ -35,6 +35,7 @@ import time
 import pytest
 import socketio
 from aiohttp import web
+
 from node_peer import PeerServer
 
 NAMESPACES = ("/", "/chat", "/private")

@@ -15,7 +15,6 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from siocli_run import ROOT
 
 from siocli import grammar
 from siocli.grammar import (
@@ -32,6 +31,7 @@ from siocli.grammar import (
     split_command,
     split_words,
 )
+from siocli_run import ROOT
 
 DEEP = 10_000
 
