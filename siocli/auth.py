@@ -20,12 +20,22 @@ def mask_value(value):
 
 
 def masked(payload):
-    """A copy of an auth payload fit to show: every value is treated as a secret."""
+    """A copy of an auth payload fit to show: the values of secret-looking keys (token,
+    password, session, ...) masked, with everything under them; the rest as it is."""
     if isinstance(payload, dict):
-        return {key: masked(value) for key, value in payload.items()}
+        return {key: mask_all(value) if is_secret(key) else masked(value)
+                for key, value in payload.items()}
     if isinstance(payload, list):
         return [masked(value) for value in payload]
-    return None if payload is None else mask_value(payload)
+    return payload
+
+
+def mask_all(value):
+    if isinstance(value, dict):
+        return {key: mask_all(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_all(item) for item in value]
+    return None if value is None else mask_value(value)
 
 
 def masked_headers(headers):

@@ -185,6 +185,7 @@ def _read_word(text: str, pos: int) -> tuple[str, int]:
     """Read one shell word starting at ``pos``; return it unquoted and the end position."""
     out: list[str] = []
     end = len(text)
+    word_start = pos
     while pos < end and text[pos] not in _SPACE:
         char = text[pos]
         if char == "\\":
@@ -196,15 +197,32 @@ def _read_word(text: str, pos: int) -> tuple[str, int]:
         elif char == "'":
             close = text.find("'", pos + 1)
             if close < 0:
-                raise _error_at(_IncompleteInput, "unterminated quote starting", text, pos)
+                _unterminated(text, pos, word_start)
             out.append(text[pos + 1 : close])
             pos = close + 1
         elif char == '"':
-            pos = _read_double_quoted(text, pos, out)
+            try:
+                pos = _read_double_quoted(text, pos, out)
+            except _IncompleteInput:
+                _unterminated(text, pos, word_start)
         else:
             out.append(char)
             pos += 1
     return "".join(out), pos
+
+
+def _unterminated(text: str, pos: int, word_start: int) -> None:
+    """A quote that opens a word may go on over the next line; one inside a word (it's,
+    5") is most likely meant as the character itself: say how to write that instead."""
+    if pos == word_start:
+        raise _error_at(_IncompleteInput, "unterminated quote starting", text, pos)
+    quote = text[pos]
+    other = '"' if quote == "'" else "'"
+    word = snippet(text[word_start:pos], 20)
+    hint = "a %s inside a word starts a quote: write %s%s%s...%s or %s\\%s" % (
+        quote, other, word, quote, other, word, quote)
+    error = _error_at(GrammarError, "unterminated quote starting", text, pos)
+    raise GrammarError("%s (%s)" % (error, hint), error.column)
 
 
 def _read_double_quoted(text: str, start: int, out: list[str]) -> int:

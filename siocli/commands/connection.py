@@ -1,10 +1,9 @@
 """Commands about the connection: namespaces, connect, disconnect, reconnect, auth."""
 
 import asyncio
-import json
 
 from siocli import auth as auth_module
-from siocli import grammar, records
+from siocli import grammar, records, validate
 from siocli.commands.context import Reply, notice
 from siocli.commands.registry import Registry, words_of
 from siocli.errors import CommandError, UsageError
@@ -98,16 +97,24 @@ async def reconnect_command(context, rest):
 
 
 
-@COMMANDS.command("auth", "[set KEY=VALUE... | json JSON | clear]",
-         "show the auth payload (masked), or change it for the next connection attempt",
-         details="auth set token=abc      one field; VALUE is JSON when it parses\n"
-                 'auth json {"token": "abc"}  the whole payload\n'
-                 "auth clear              no auth\n"
-                 "Then `connect` (or `reconnect`) to use it. Never saved in the history.",
-         words=("set", "json", "clear"))
+@COMMANDS.command("auth", "[--show | set KEY=VALUE... | json JSON | clear]",
+                  "show the auth payload, or change it for the next connection attempt",
+                  details="auth                    the payload; values of secret-looking keys "
+                          "(token, password, ...) masked\n"
+                          "auth --show             the payload unmasked\n"
+                          "auth set token=abc      one field; VALUE is JSON when it parses\n"
+                          'auth json {"token": "abc"}  the whole payload\n'
+                          "auth clear              no auth\n"
+                          "Then `connect` (or `reconnect`) to use it. Never saved in the history.",
+                  words=("--show", "set", "json", "clear"))
 async def auth_command(context, rest):
     source = context.session.auth
     action, remainder = grammar.split_command(rest)
+    show = auth_module.masked
+    if action == "--show":
+        action, show = "", (lambda payload: payload)
+        if remainder.strip():
+            raise CommandError("auth --show takes nothing more")
     if action == "set":
         pairs = words_of(remainder)
         if not pairs:
@@ -116,22 +123,33 @@ async def auth_command(context, rest):
             fields = dict(key_value(pair, "auth set") for pair in pairs)
         except UsageError as exc:
             raise CommandError(str(exc)) from None
-        source.set_fields({key: json_or_string(value) for key, value in fields.items()})
+        fields = {key: json_or_string(value) for key, value in fields.items()}
+        checked(fields, "auth set")
+        source.set_fields(fields)
     elif action == "json":
+        if not remainder.strip():
+            raise CommandError('auth json: give a JSON object, e.g. auth json {"token": "abc"}')
         try:
-            payload = json.loads(remainder) if remainder.strip() else None
-        except ValueError as exc:
-            raise CommandError("auth json: not valid JSON: %s" % exc) from None
-        if not isinstance(payload, dict):
-            raise CommandError('auth json: expects a JSON object, e.g. auth json {"token": "abc"}')
-        source.replace(payload)
+            payload = validate.json_text(remainder, "auth json")
+        except UsageError as exc:
+            raise CommandError(str(exc)) from None
+        source.replace(checked(payload, "auth json"))
     elif action == "clear":
         source.clear()
     elif action:
         raise CommandError("auth: unknown action %r; use set, json or clear" % action)
-    shown = "auth: %s" % records.json_value(auth_module.masked(source.payload))
+    shown = "auth: %s" % records.json_value(show(source.payload))
     if source.command:
         shown += " + output of --auth-cmd %r" % source.command
     if action:
         shown += " (used at the next connection attempt: `connect` or `reconnect`)"
     return notice(shown, style="")
+
+
+def checked(payload, what):
+    """``payload`` if it is fit to send as auth (a JSON object of finite numbers, valid
+    text, not too deep), else a CommandError naming the key, never the value."""
+    try:
+        return validate.auth_payload(payload, what)
+    except UsageError as exc:
+        raise CommandError(str(exc)) from None

@@ -1,5 +1,7 @@
 """Commands that talk to the server: emit, call, and which incoming events are shown."""
 
+import fnmatch
+
 from siocli import grammar
 from siocli.commands.context import Reply, notice
 from siocli.commands.registry import Registry, words_of
@@ -61,14 +63,33 @@ async def call_command(context, rest):
     return None
 
 
-@COMMANDS.command("listen", "[PATTERN...]", "show only incoming events matching these globs",
-         details="Without patterns: show every incoming event again (mutes are cleared).")
+@COMMANDS.command("listen", "[PATTERN...]",
+                  "show only incoming events matching these globs (added to the others)",
+                  details="listen tick 'price.*'   show these (and what earlier `listen`s "
+                          "named)\nlisten                  show every incoming event again "
+                          "(clears listens and mutes)")
 async def listen_command(context, rest):
     patterns = words_of(rest)
-    context.filter.listen = patterns
+    event_filter = context.filter
     if not patterns:
-        context.filter.mute = []
-    return notice(context.filter.describe())
+        event_filter.listen, event_filter.mute = [], []
+        return notice(event_filter.describe())
+    event_filter.listen.extend(p for p in patterns if p not in event_filter.listen)
+    return notice(event_filter.describe(), *muted_notes(context, patterns))
+
+
+def muted_notes(context, patterns):
+    """Events a `listen` asks for that a `mute` still hides: say so, with the way out."""
+    notes = []
+    for pattern in patterns:
+        for mute in context.filter.mute:
+            seen = [name for name in sorted(context.session.event_names)
+                    if fnmatch.fnmatchcase(name, pattern) and fnmatch.fnmatchcase(name, mute)]
+            if seen or fnmatch.fnmatchcase(pattern, mute):
+                hidden = ", ".join(seen[:3]) or pattern
+                notes.append("note: %s still muted by `mute %s`; `unmute %s` shows it"
+                             % (hidden, mute, mute))
+    return notes
 
 
 @COMMANDS.command("mute", "PATTERN...", "hide incoming events matching these globs")
@@ -78,3 +99,16 @@ async def mute_command(context, rest):
         raise CommandError("mute: give at least one PATTERN (e.g. mute 'tick*')")
     context.filter.mute.extend(p for p in patterns if p not in context.filter.mute)
     return notice(context.filter.describe())
+
+
+@COMMANDS.command("unmute", "[PATTERN...]", "show again what `mute PATTERN` hid (all: no PATTERN)")
+async def unmute_command(context, rest):
+    patterns = words_of(rest)
+    event_filter = context.filter
+    unknown = [p for p in patterns if p not in event_filter.mute]
+    if unknown:
+        raise CommandError("unmute: %s %s not muted (muted: %s)" % (
+            ", ".join(unknown), "is" if len(unknown) == 1 else "are",
+            ", ".join(event_filter.mute) or "none"))
+    event_filter.mute = [p for p in event_filter.mute if patterns and p not in patterns]
+    return notice(event_filter.describe())

@@ -1,13 +1,32 @@
-"""Unit tests of siocli.auth: what is shown of auth payloads and headers."""
+"""Unit tests of siocli.auth: what is shown of auth payloads, headers and URLs."""
 
 import json
 
-from siocli.auth import masked, masked_headers
+import pytest
+
+from siocli.auth import mask_url, masked, masked_headers
 
 
-def test_masking_hides_every_auth_value():
-    shown = masked({"token": "supersecret", "user": {"name": "ann"}, "n": 12345})
-    assert "supersecret" not in json.dumps(shown)
+def test_masking_hides_the_values_of_secret_looking_keys_only():
+    shown = masked({"token": "supersecret", "user": {"name": "ann"}, "n": 12345,
+                    "session": {"id": "abcdef", "n": 7}, "list": [{"password": "hunter22"}]})
+    text = json.dumps(shown)
+    assert "supersecret" not in text and "abcdef" not in text and "hunter22" not in text
     assert shown["token"].startswith("su") and "*" in shown["token"]
+    assert shown["user"] == {"name": "ann"} and shown["n"] == 12345
+    assert shown["session"]["n"] != 7  # everything under a secret key is masked
+
+
+def test_header_masking():
     assert masked_headers({"Authorization": "Bearer abcdef", "X-Trace": "1"}) == {
         "Authorization": "Be********", "X-Trace": "1"}
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("localhost:3000", "localhost:3000"),
+    ("http://ann:pw@h:1/chat?token=abc&room=1", "http://ann:****@h:1/chat?token=****&room=1"),
+    ("wss://a:b@h", "wss://a:****@h"),
+    ("https://h/?x=1", "https://h/?x=1"),
+])
+def test_url_masking(url, shown):
+    assert mask_url(url) == shown

@@ -98,7 +98,7 @@ def test_completion_of_commands_events_options_namespaces(tmp_path, monkeypatch)
     assert completions("call ") == ["--timeout", "chat", "echo", "tick"]
     assert completions("call --timeout 2 e") == ["echo"]
     assert completions("ns /c") == ["/chat"]
-    assert completions("auth ") == ["set", "json", "clear"]
+    assert completions("auth ") == ["--show", "set", "json", "clear"]
     assert completions("trace o") == ["on", "off"]
     assert "status" in completions("help st")
     (tmp_path / "payload.json").write_text("{}")

@@ -466,7 +466,6 @@ def test_bare_at_sign_is_an_error():
         'emit x {"a": 1} [',
         "emit x 'hello",
         'emit x "hello',
-        "emit x 'it''s",
         "emit x abc\\",
         'x {"a":\n 1,',
         "call --timeout 3 ev {",
@@ -501,6 +500,19 @@ def test_needs_more_input(line):
 )
 def test_complete_input(line):
     assert needs_more_input(line) is False
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("emit msg it's me", "write \"it'...\" or it\\'"),
+    ("emit x 'it''s", "a ' inside a word starts a quote"),
+    ('emit size 5" wide', "write '5\"...' or 5\\\""),
+])
+def test_a_quote_inside_a_word_is_an_error_with_a_hint_not_a_continuation(line, hint):
+    assert needs_more_input(line) is False
+    with pytest.raises(GrammarError) as caught:
+        parse_emit(line.split(" ", 1)[1])
+    assert str(caught.value).startswith("unterminated quote starting at column")
+    assert hint in str(caught.value)
 
 
 def test_continued_lines_joined_by_newline_parse():
