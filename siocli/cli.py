@@ -161,9 +161,11 @@ def main():
 def connect(ctx, **options):
     """Connect to a Socket.IO server at URL.
 
-    On a terminal this opens a REPL (type `help`). With --emit/--call/--expect,
-    --listen or --count it runs those and exits. With commands piped on stdin it
-    runs them one per line.
+    On a terminal this opens a REPL (type `help`). With --emit/--call/--expect it runs
+    those in order and exits (--listen shows only what arrives meanwhile: add --wait S
+    or --count N to keep listening). With commands piped on stdin it runs them one per
+    line; --listen filters what they show, --count/--wait keep listening after them.
+    With only --listen/--count it listens until the count, or Ctrl-C.
     """
     from siocli.dispatch import run_connect
 
@@ -204,6 +206,73 @@ def serve(**options):
     from siocli.dispatch import run_serve
 
     raise SystemExit(run_serve(options))
+
+
+BENCH_EPILOG = """\b
+Examples:
+  siocli bench http://localhost:3000 --call 'echo {"a": 1}' -n 10000 -c 64
+  siocli bench localhost:3000/chat --emit 'chat hi' --duration 10 --token s3cret
+  siocli bench localhost:3000 --call echo -n 5000 --json > bench.json
+
+\b
+With --call each call waits for its ack (-c of them in flight, acks matched
+by id); with --emit each emit counts once handed to the connection.
+Exit codes: 0 done, 1 could not connect, 2 usage error, 3 some calls got no
+ack within --ack-timeout, 4 connection lost, 130 interrupted (summary shown).
+"""
+
+
+@main.command(epilog=BENCH_EPILOG)
+@click.argument("url", envvar=env("url"))
+@click.option("-e", "--emit", metavar='"EVENT [ARG...]"', envvar=env("emit"),
+              help="Emit this event, again and again.")
+@click.option("--call", metavar='"EVENT [ARG...]"', envvar=env("call"),
+              help="Call this event (emit with an ack) and time each acknowledgement.")
+@click.option("-n", "--number", type=int, metavar="N", envvar=env("number"),
+              help="How many emits or calls (default 1000).")
+@click.option("--duration", type=float, metavar="S", envvar=env("duration"),
+              help="Send for S seconds instead of -n.")
+@click.option("-c", "--concurrency", type=int, default=1, show_default=True, metavar="N",
+              envvar=env("concurrency"), help="Emits or calls in flight at once.")
+@click.option("--ack-timeout", type=float, default=5.0, show_default=True,
+              envvar=env("ack_timeout"), help="Seconds a call waits for its ack.")
+@click.option("--path", default="/socket.io", show_default=True, envvar=env("path"),
+              help="Engine.IO path.")
+@click.option("-t", "--transport", "transports", multiple=True,
+              type=click.Choice(["websocket", "polling"]), envvar=env("transport"),
+              help="Allowed transport (repeatable). Default: polling, upgraded to websocket.")
+@click.option("-a", "--auth", "auth_pairs", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
+              envvar=env("auth"), help="One auth field; VALUE is JSON when it parses.")
+@click.option("--auth-json", metavar="JSON|@FILE", envvar=env("auth_json"),
+              help="The whole auth payload.")
+@click.option("--token", metavar="TOKEN", envvar=env("token"), help="Short for --auth token=TOKEN.")
+@click.option("--auth-cmd", metavar="CMD", envvar=env("auth_cmd"),
+              help="Shell command whose stdout (JSON object) is the auth.")
+@click.option("-H", "--header", "headers", multiple=True, type=TEXT_LINES, metavar='"NAME: VALUE"',
+              envvar=env("header"), help="Extra handshake header (repeatable).")
+@click.option("-q", "--query", "query", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
+              envvar=env("query"), help="Extra query parameter (repeatable).")
+@click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
+              help="Skip TLS certificate verification.")
+@click.option("--cacert", metavar="FILE", envvar=env("cacert"), help="Trust this CA bundle.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
+@click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
+              default="auto", show_default=True, envvar=env("output"),
+              help="auto: rich on a terminal (progress, histogram), plain when piped.")
+@click.option("--json", "json_output", is_flag=True, envvar=env("json"),
+              help="One summary record (a `bench` record) on stdout.")
+@click.option("--no-color", is_flag=True, envvar=env("no_color"),
+              help="No colours (NO_COLOR is honoured too).")
+def bench(**options):
+    """Load a Socket.IO server at URL with emits or calls; show throughput and latency.
+
+    A progress bar while it runs (on a terminal), then the throughput, the latency
+    percentiles (p50, p90, p99, max) and a latency histogram.
+    """
+    from siocli.dispatch import run_bench
+
+    raise SystemExit(run_bench(options))
 
 
 @main.command(epilog="""\b

@@ -1,9 +1,9 @@
 """Picks the mode for a parsed command line and runs it: REPL, piped batch, scripted,
-serve or demo. Modes are imported only once chosen (they pull in the heavy libraries)."""
+serve, demo or bench. Modes are imported only once chosen (they pull in the heavy libraries)."""
 
 from siocli.environment import Environment
 from siocli.errors import UsageError
-from siocli.settings import ConnectSettings, ServeSettings
+from siocli.settings import BenchSettings, ConnectSettings, ServeSettings
 from siocli.status import ExitStatus
 
 INSECURE_WARNING = ("-k/--insecure: TLS certificates are not verified; anyone on the path "
@@ -17,15 +17,17 @@ def make_environment(options):
 
 
 def client_mode(settings, env):
-    """The mode function of a client run: scripted, batch (piped stdin) or the REPL."""
+    """The mode function of a client run: scripted (actions given, or only stdout piped),
+    batch (commands piped on stdin, with -l/--count/--wait as their filter and end), or
+    the REPL."""
+    if not env.stdin_isatty and not settings.actions:
+        from siocli.modes.batch import run_batch
+
+        return run_batch
     if settings.scripted or (env.stdin_isatty and not env.stdout_isatty):
         from siocli.modes.scripted import run_scripted
 
         return run_scripted
-    if not env.stdin_isatty:
-        from siocli.modes.batch import run_batch
-
-        return run_batch
     from siocli.modes.repl.app import run_repl
 
     return run_repl
@@ -52,6 +54,20 @@ def run_serve(options):
         env.error(exc)
         return ExitStatus.USAGE_ERROR
     from siocli.modes.serve import run_serve as mode
+
+    return _run(env, lambda output, signals: mode(settings, env, output, signals))
+
+
+def run_bench(options):
+    env = make_environment(options)
+    try:
+        settings = BenchSettings.from_options(options)
+    except UsageError as exc:
+        env.error(exc)
+        return ExitStatus.USAGE_ERROR
+    if settings.connection.insecure:
+        env.warning(INSECURE_WARNING)
+    from siocli.modes.bench import run_bench as mode
 
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
 

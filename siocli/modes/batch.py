@@ -1,6 +1,8 @@
 """Piped stdin: the REPL's commands, one per line, without prompt or toolbar.
 
-`#` starts a comment line; a JSON value or quote left open continues on the next line.
+`#` starts a comment line; a JSON value (or a quote that opens a word) left open
+continues on the next line. --listen filters what is shown; --count N and --wait S keep
+listening after the last command (until N events were shown, or S seconds).
 The run connects first (a transport failure is retried until --connect-timeout, a
 middleware connect_error exits 1 at once), stops at the first failing command with its
 exit status (--keep-going runs on and exits with the first failure's status), then
@@ -43,40 +45,88 @@ def start_line_reader(stream):
 
 
 async def commands_from(queue):
-    """Whole commands: comments and blank lines skipped, open JSON joined with "\\n"."""
+    """(line number, command): comments and blank lines skipped, open JSON joined with
+    "\\n" (numbered by its first line)."""
     pending = []
+    number = first = 0
     while True:
         line = await queue.get()
         if line is END_OF_INPUT:
             if pending:
-                yield "\n".join(pending)  # let the parser report what is unbalanced
+                yield first, "\n".join(pending)  # let the parser report what is unbalanced
             return
+        number += 1
         line = line.rstrip("\r\n")
         if not pending and (not line.strip() or line.lstrip().startswith("#")):
             continue
+        if not pending:
+            first = number
         pending.append(line)
         text = "\n".join(pending)
         if grammar.needs_more_input(text):
             continue
         pending = []
-        yield text
+        yield first, text
 
 
-async def run_commands(context, queue):
+async def run_commands(context, queue, shown=None):
     status = ExitStatus.SUCCESS
-    async for text in commands_from(queue):
+    async for number, text in commands_from(queue):
+        if shown is not None:
+            shown.commands += 1
         reply = await run_line(context, text)
         if reply.status:
             status = status or reply.status
             if not context.settings.keep_going:
+                context.output.notice(
+                    "stopped at line %d (exit %d): the commands after it were not run; "
+                    "--keep-going runs them" % (number, reply.status), "yellow")
                 return status
         if reply.quit:
             break
     return status
 
 
+class ShownEvents:
+    """Counts the incoming events the filter shows, for --count."""
+
+    def __init__(self, context):
+        self.context = context
+        self.count = 0
+        self.commands = 0
+        self.reached = asyncio.Event()
+
+    def __call__(self, record):
+        if record["type"] == "event" and self.context.filter.shows(record["event"]):
+            self.count += 1
+            limit = self.context.settings.count
+            if limit and self.count >= limit:
+                self.reached.set()
+
+
+async def keep_listening(settings, shown):
+    """After the last command: until --count events were shown, or --wait seconds; with
+    no command at all and --listen or --count, as a listen-only scripted run (unbounded)."""
+    wait = settings.wait
+    if wait is None and settings.count is None:
+        if shown.commands or not settings.listen:
+            return
+    try:
+        await asyncio.wait_for(shown.reached.wait(), wait)
+    except TimeoutError:
+        pass
+
+
 async def run_batch(settings, env, output, signals=None):
     session = Session(settings, output.emit)
     context = CommandContext(session, output, settings, interactive=False, registry=REGISTRY)
-    return await run_connected(
-        session, lambda: run_commands(context, start_line_reader(env.stdin)))
+    shown = ShownEvents(context)
+    session.add_listener(shown)
+
+    async def body():
+        status = await run_commands(context, start_line_reader(env.stdin), shown)
+        if status == ExitStatus.SUCCESS:
+            await keep_listening(settings, shown)
+        return status
+
+    return await run_connected(session, body, env)

@@ -98,22 +98,27 @@ class LossTracker:
     run's own final one) and not recovered since: exit 4 at the end of a run."""
 
     def __init__(self):
-        self.lost = False
+        self.lost = None  # the disconnect record that lost the connection
         self.finishing = False
 
     def __call__(self, record):
         kind = record["type"]
         if kind == "disconnect" and record["reason"] != "io client disconnect" \
                 and not self.finishing:
-            self.lost = True
+            self.lost = self.lost or record
         elif kind == "connect":
-            self.lost = False
+            self.lost = None
+
+    def explanation(self):
+        record = self.lost
+        return ("exit 4: %s lost its connection at %s (%s) and it was not back before the "
+                "run ended" % (record["namespace"], record["ts"][11:23], record["reason"]))
 
 
-async def run_connected(session, body):
+async def run_connected(session, body, env=None):
     """The frame of a scripted or piped run: connect (retrying until --connect-timeout),
     run ``body()``, then the run's own disconnect. A connection lost and not recovered
-    by the end turns success into exit 4."""
+    by the end turns success into exit 4, said on stderr."""
     tracker = LossTracker()
     session.add_listener(tracker)
     try:
@@ -123,6 +128,8 @@ async def run_connected(session, body):
         tracker.finishing = True
         if status == ExitStatus.SUCCESS and tracker.lost:
             status = ExitStatus.CONNECTION_LOST
+            if env is not None:
+                env.warning(tracker.explanation())
         return status
     finally:
         tracker.finishing = True

@@ -61,13 +61,17 @@ async def run_scripted(settings, env, output, signals=None):
     watch = RunWatch(settings, output)
     session.add_listener(watch)
 
+    if settings.listen and settings.actions and settings.wait is None and not settings.count:
+        env.warning("-l shows only what arrives before the last action ends: "
+                    "--wait S or --count N keeps listening")
+
     async def body():
         status = await run_actions(settings, session, watch, output)
         if status == ExitStatus.SUCCESS:
             await listen(settings, watch)
         return status
 
-    return await run_connected(session, body)
+    return await run_connected(session, body, env)
 
 
 async def run_actions(settings, session, watch, output):

@@ -124,3 +124,34 @@ def test_plain_output_and_help(sio_server, tmp_path):
     assert "usage: call [--timeout S] EVENT [ARG...]" in out
     assert "namespaces" in out and "socket.id" in out
     assert "last 1 lifecycle records" in out
+
+
+def test_a_stop_says_where_and_that_the_rest_was_not_run(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "--json",
+                        input="# setup\nemit one\n\nbogus\nemit two\n")
+    assert result.returncode == 2
+    assert "stopped at line 4 (exit 2): the commands after it were not run" in result.stderr
+
+
+def test_listen_filters_piped_commands_instead_of_ignoring_them(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "--json", "-l", "tick",
+                        "--count", "3", input="emit ignored\nemit burst 5\n")
+    assert result.returncode == 0, result.stderr
+    found = json_lines(result.stdout)
+    assert [r["event"] for r in found if r["type"] == "emit"] == ["ignored", "burst"]
+    assert len([r for r in found if r["type"] == "event" and r["event"] == "tick"]) >= 3
+
+
+def test_listen_with_a_bad_piped_command_reports_it(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "-l", "none",
+                        input="bogus\nemit x\n")
+    assert result.returncode == 2
+    assert "unknown command 'bogus'" in result.stdout
+
+
+def test_exit_4_says_what_was_lost(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "--json", "--wait", "1",
+                        input="emit kick\n")
+    assert result.returncode == 4, result.stderr
+    assert "exit 4: / lost its connection at" in result.stderr
+    assert "(io server disconnect)" in result.stderr

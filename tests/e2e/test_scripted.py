@@ -286,3 +286,9 @@ def test_interrupt_exits_130_after_a_clean_disconnect(node, tmp_path):
     assert proc.wait(10) == 130
     rest = json_lines(proc.stdout.read())
     assert rest[-1]["type"] == "disconnect" and rest[-1]["reason"] == "io client disconnect"
+
+
+def test_listen_with_actions_and_no_wait_says_so(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-e", "x", "-l", "tick")
+    assert result.returncode == 0
+    assert "--wait S or --count N keeps listening" in result.stderr
