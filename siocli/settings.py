@@ -1,5 +1,6 @@
-"""What `siocli connect` and `siocli serve` were asked to do, checked, normalised and
-frozen: built once from the parsed options, never changed afterwards (no heavy imports)."""
+"""What `siocli connect`, `siocli serve` and `siocli bench` were asked to do, checked,
+normalised and frozen: built once from the parsed options, never changed afterwards (no
+heavy imports)."""
 
 import dataclasses
 import urllib.parse
@@ -141,6 +142,71 @@ class ServeSettings:
 
     def needs_token(self, namespace):
         return self.token is not None and (self.protected is None or namespace in self.protected)
+
+
+BENCH_DEFAULT_NUMBER = 1000
+BENCH_MAX_CONCURRENCY = 10_000  # each one in flight is a task and a pending ack
+# what `siocli bench` does not take from `connect`: the other options' defaults
+BENCH_CONNECT_DEFAULTS = {
+    "namespaces": (), "query": (), "auth_pairs": (), "auth_json": None, "token": None,
+    "auth_cmd": None, "headers": (), "insecure": False, "cacert": None, "reconnect": True,
+    "reconnect_attempts": 0, "reconnect_delay": 1.0, "reconnect_delay_max": 5.0,
+    "connect_timeout": 10.0, "ack_timeout": 5.0, "expect_timeout": 10.0, "listen": (),
+    "count": None, "wait": None, "trace": False, "emit": (), "call": (), "expect": (),
+    "path": "/socket.io", "transports": (),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchSettings:
+    """`siocli bench`: the connection (as `connect` takes it), then what to send, how
+    many times or for how long, and how many at once."""
+
+    connection: ConnectSettings
+    kind: str  # "emit" or "call"
+    event: str
+    args: tuple = ()
+    number: int = None  # how many emits or calls; None with a duration
+    duration: float = None  # seconds of sending; None with a number
+    concurrency: int = 1
+
+    @property
+    def namespace(self):
+        return self.connection.namespace
+
+    @classmethod
+    def from_options(cls, options):
+        """Settings from `siocli bench`'s parsed options; UsageError on bad input."""
+        emit, call = options.get("emit"), options.get("call")
+        if (emit is None) == (call is None):
+            raise UsageError('give one of --emit or --call "EVENT [ARG...]"' if emit is None
+                             else "give one of --emit and --call, not both")
+        kind, text = ("emit", emit) if emit is not None else ("call", call)
+        number, duration = options.get("number"), options.get("duration")
+        if number is not None and duration is not None:
+            raise UsageError("give one of -n/--number and --duration, not both")
+        if number is None and duration is None:
+            number = BENCH_DEFAULT_NUMBER
+        concurrency = options.get("concurrency")
+        if concurrency is not None and concurrency > BENCH_MAX_CONCURRENCY:
+            raise UsageError("-c/--concurrency must be at most %d, got %s"
+                             % (BENCH_MAX_CONCURRENCY, concurrency))
+        connect_options = dict(BENCH_CONNECT_DEFAULTS)
+        connect_options.update({key: value for key, value in options.items()
+                                if key in BENCH_CONNECT_DEFAULTS and value is not None
+                                and key not in ACTION_KINDS})
+        connect_options["url"] = options["url"]
+        action = parse_action(kind, text)
+        return cls(
+            connection=ConnectSettings.from_options(connect_options),
+            kind=kind,
+            event=action.event,
+            args=action.args,
+            number=positive(number, "-n/--number", allow_zero=False),
+            duration=seconds(duration, "--duration", allow_zero=False),
+            concurrency=positive(1 if concurrency is None else concurrency,
+                                 "-c/--concurrency", allow_zero=False),
+        )
 
 
 def ordered_actions(options, action_order):
