@@ -9,6 +9,8 @@ frame and how the transport ended. The gaps without a public hook are bridged he
 each checked by tests/unit/test_hooks.py against the versions pinned in pyproject.toml:
 
 Client:
+* packets dropped before python-socketio sees them (what the JS decoder refuses, and
+  packets for namespaces nobody asked for), an Engine.IO NOOP put in their place;
 * polling responses of any number of packets (python-engineio stops at 16);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
   client does on ``ping timeout``, and reading the engine's state;
@@ -34,13 +36,15 @@ from socketio import packet as sio_packet
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
 RECORD_SEPARATOR = "\x1e"
+NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
 
 
 class WireObserver:
     """What the hooks report to; the session's observer implements these."""
 
     def frame_in(self, frame):
-        """One Engine.IO packet from the server (str, or bytes for binary)."""
+        """One Engine.IO packet from the server (str, or bytes for binary). Returning
+        False drops it: python-engineio gets a NOOP in its place."""
 
     def frame_out(self, frame):
         """One Engine.IO packet to the server."""
@@ -71,7 +75,8 @@ def create_http_session(observer, ssl=None):
             message = await super().receive(timeout)
             kind = message.type
             if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
-                observer.frame_in(message.data)
+                if observer.frame_in(message.data) is False:
+                    return aiohttp.WSMessage(aiohttp.WSMsgType.TEXT, NOOP, None)
             elif kind is aiohttp.WSMsgType.ERROR:
                 observer.transport_failed(str(message.data) or "websocket error")
             elif kind in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
@@ -92,8 +97,11 @@ def create_http_session(observer, ssl=None):
             body = await super().read()
             polling = "transport=polling" in str(self.url)
             if self.method == "GET" and 200 <= self.status < 300 and polling:
-                for frame in decode_polling_payload(body):
-                    observer.frame_in(frame)
+                frames = decode_polling_payload(body)
+                kept = [frame if observer.frame_in(frame) is not False else NOOP
+                        for frame in frames]
+                if kept != frames:
+                    body = RECORD_SEPARATOR.join(kept).encode("utf-8")
             return body
 
     async def on_chunk_sent(session, context, params):

@@ -49,6 +49,7 @@ class Reconnection:
         self._namespace = namespace
         self._set_state = set_state
         self.attempt = 0
+        self.outcome = None  # of the last attempt: "connected", "rejected" or "failed"
         self.next_attempt_at = None
         self._task = None
         self._wake = asyncio.Event()
@@ -90,7 +91,8 @@ class Reconnection:
                 if self.closed:
                     return
             self.attempt = attempt
-            if await self._attempt_once() != "failed":
+            self.outcome = await self._attempt_once()
+            if self.outcome != "failed":
                 return
             out_of_time = deadline is not None and time.monotonic() >= deadline
             if out_of_time or self.policy.exhausted(attempt):

@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import hooks, reasons
+from siocli.client import hooks, packets, reasons
 from siocli.client.auth_source import AuthSource
 from siocli.client.connect_errors import describe_failure
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
@@ -48,7 +48,8 @@ class CurrentOnly:
 
         def forward(*args):
             if self._is_current():
-                report(*args)
+                return report(*args)
+            return False  # nothing of an old connection reaches python-socketio
         return forward
 
 
@@ -83,7 +84,7 @@ class Session:
         self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out)
         loop = asyncio.get_running_loop()
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
-                         self._transport_ended)
+                         self._transport_ended, self._listening)
         loop.set_exception_handler(self._unhandled_exception)
 
     # -- records ---------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Session:
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
             engineio_logger=quiet_logger("siocli.engineio"), http_session=http,
+            json=packets.JavaScriptJSON,
             ssl_verify=not self.settings.insecure,
             # as the JS client: a websocket message of any size is received (aiohttp
             # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
@@ -228,7 +230,7 @@ class Session:
 
     def _on_event(self, event, namespace, *args):
         self.events_in += 1
-        self.event_names.add(event)
+        self.event_names.add(str(event))
         state = self.namespaces.get(namespace)
         if state is not None:
             state.events_in += 1
@@ -241,6 +243,11 @@ class Session:
 
     # -- sending ---------------------------------------------------------------------
 
+    def _listening(self, namespace):
+        """As a JS Socket subscribes to its Manager's packets: while active or connected."""
+        state = self.namespaces.get(namespace)
+        return state is not None and (state.active or state.connected)
+
     def _is_connected(self, namespace):
         return self._state(namespace).connected
 
@@ -249,7 +256,7 @@ class Session:
 
     def _count_out(self, namespace, event):
         self.events_out += 1
-        self.event_names.add(event)
+        self.event_names.add(str(event))
         self._state(namespace).events_out += 1
 
     async def emit(self, namespace, event, args):
@@ -270,7 +277,8 @@ class Session:
         """
         self.start(give_up_after)
         await asyncio.shield(self.reconnection.task)
-        return self.connected
+        # connected, even if the connection was lost again at once (that is exit 4)
+        return self.connected or self.reconnection.outcome == "connected"
 
     def start(self, give_up_after=None):
         """Start connecting in the background (the REPL)."""

@@ -10,6 +10,7 @@ import json
 
 from siocli import records
 from siocli.auth import masked
+from siocli.client import packets
 from siocli.client.hooks import WireObserver, describe_exception
 from siocli.client.reasons import WireFacts
 
@@ -20,11 +21,16 @@ SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
 
 
 class Wire(WireObserver):
-    def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None):
+    def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
+                 listening=lambda namespace: True):
         self._loop = loop
         self._emit_record = emit_record
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._on_ended = on_ended  # called when the server closed or the transport failed
+        self._listening = listening  # is a Socket of this namespace listening for packets?
+        self._attachments_due = 0
+        self._keeping_attachments = True
+        self.parse_error = None
         self._tracing = tracing  # callable: is --trace on now?
         self.facts = WireFacts()
         self.failure_exception = None
@@ -35,6 +41,8 @@ class Wire(WireObserver):
     def new_connection(self):
         self.stop_watchdog()
         self.facts = WireFacts()
+        self._attachments_due = 0
+        self.parse_error = None
         self.failure_exception = None
         self._ping_window = None
 
@@ -44,27 +52,53 @@ class Wire(WireObserver):
             self._timer = None
 
     def frame_in(self, frame):
-        if isinstance(frame, str) and frame:
-            kind = frame[0]
-            if kind == "2":
-                self._last_ping = self._loop.time()
-            elif kind == "4":
-                socketio_type = frame[1:2]
-                if socketio_type == "1":
-                    self.facts.server_disconnected.add(packet_namespace(frame[2:]))
-                elif socketio_type not in SOCKETIO_TYPES:
-                    self._broken("undecodable_packet")
-            elif kind == "0":
-                self._start_watchdog(frame[1:])
-            elif kind == "1":
-                self.facts.engine_close_packet = True
-                self._on_ended()
-            elif kind not in "356b":
-                self._broken("undecodable_frame")
-        elif not frame:
-            self._broken("undecodable_frame")
+        """Look at one Engine.IO packet from the server; False: drop it (the JS client
+        would refuse it, or it is for a namespace nobody asked for)."""
         if self._tracing():
             self._emit_record(packet_record("in", frame))
+        if self.facts.undecodable_packet or self.facts.undecodable_frame:
+            return False  # the JS client stopped reading at the first bad packet
+        if isinstance(frame, (bytes, bytearray)) or frame[:1] == "b":
+            return self._attachment()
+        kind = frame[:1]
+        if kind == "4":
+            return self._socketio_packet(frame[1:])
+        if kind == "2":
+            self._last_ping = self._loop.time()
+        elif kind == "0":
+            self._start_watchdog(frame[1:])
+        elif kind == "1":
+            self.facts.engine_close_packet = True
+            self._on_ended()
+        elif not kind or kind not in "356":
+            self._broken("undecodable_frame")
+            return False
+        return True
+
+    def _socketio_packet(self, body):
+        if self._attachments_due:
+            return self._parse_error("got plaintext data when reconstructing a packet")
+        try:
+            kind, namespace, attachments = packets.check(body)
+        except packets.Rejected as exc:
+            return self._parse_error(str(exc))
+        listened = self._listening(namespace)
+        self._attachments_due = attachments
+        self._keeping_attachments = listened
+        if listened and kind == packets.DISCONNECT:
+            self.facts.server_disconnected.add(namespace)
+        return listened
+
+    def _attachment(self):
+        if not self._attachments_due:
+            return self._parse_error("got binary data when not reconstructing a packet")
+        self._attachments_due -= 1
+        return self._keeping_attachments
+
+    def _parse_error(self, reason):
+        self.parse_error = reason
+        self._broken("undecodable_packet")
+        return False
 
     def frame_out(self, frame):
         if self._tracing():

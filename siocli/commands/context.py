@@ -35,6 +35,7 @@ class EventFilter:
         self.mute = []
 
     def shows(self, event):
+        event = str(event)  # a server may name an event with a number, as JS allows
         if self.listen and not any(fnmatch.fnmatchcase(event, p) for p in self.listen):
             return False
         return not any(fnmatch.fnmatchcase(event, p) for p in self.mute)

@@ -24,7 +24,8 @@ class RunWatch:
 
     def matches(self, event):
         patterns = self.settings.listen
-        return not patterns or any(fnmatch.fnmatchcase(event, p) for p in patterns)
+        name = str(event)  # a server may name an event with a number, as JS allows
+        return not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
     def show(self, record):
         return record["type"] != "event" or self.matches(record["event"])
@@ -32,8 +33,9 @@ class RunWatch:
     def __call__(self, record):
         kind = record["type"]
         if kind == "event":
-            if record["event"] in self.expected:
-                self.arrived[record["event"]] += 1
+            name = str(record["event"])
+            if name in self.expected:
+                self.arrived[name] += 1
                 self.arrival.set()
             if self.matches(record["event"]):
                 self.shown += 1

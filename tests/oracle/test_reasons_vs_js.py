@@ -50,7 +50,9 @@ def test_reason_matches_the_js_client(scenario, transport, tmp_path):
     assert disconnects[0]["reason"] == expected["reason"], (records, oracle)
     assert disconnects[0]["will_reconnect"] == expected["will_reconnect"]
     assert result.returncode == 4, "a lost connection ends the run with exit code 4"
-    assert result.stderr == ""
+    assert result.stderr.splitlines() == [
+        "siocli: warning: exit 4: / lost its connection at %s (%s) and it was not back "
+        "before the run ended" % (disconnects[0]["ts"][11:23], disconnects[0]["reason"])]
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
