@@ -12,6 +12,7 @@ Client:
 * packets dropped before python-socketio sees them (what the JS decoder refuses, and
   packets for namespaces nobody asked for), an Engine.IO NOOP put in their place;
 * polling responses of any number of packets (python-engineio stops at 16);
+* python-engineio's own give-up timers pushed back (the JS ping watchdog decides);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
   client does on ``ping timeout``, and reading the engine's state;
 * keeping the other namespaces when `/` is rejected (python-socketio drops them all);
@@ -195,6 +196,19 @@ def keep_namespaces_after_root_rejection(client, connected):
         client.connected = True
 
     asyncio.get_running_loop().call_soon(restore)
+
+
+ENGINE_GIVE_UP_SECONDS = 86400.0
+
+
+def leave_ping_timeouts_to_the_watchdog(client):
+    """python-engineio gives up on a connection when its write loop has sent nothing, or
+    its websocket received nothing, for about pingInterval + pingTimeout: in a flood the
+    server's PING waits behind thousands of events and a healthy connection is dropped
+    (`transport error` at 30 s). The JS client has only its ping watchdog, which
+    siocli runs itself (wire.py): those give-up timers are pushed out of the way."""
+    if client.eio.ping_interval is not None:
+        client.eio.ping_interval = ENGINE_GIVE_UP_SECONDS
 
 
 async def end_client_tasks(client):

@@ -311,6 +311,7 @@ class Session:
                         socketio_path=self.settings.path, wait=False)
                 finally:
                     self._connecting_engine = False
+                hooks.leave_ping_timeouts_to_the_watchdog(self.client)
                 outcomes = await asyncio.gather(*self._settled.values())
         except socketio.exceptions.ConnectionError as exc:
             self._engine_failed(wanted, exc.__cause__ or exc, self._engine_error or str(exc))

@@ -3,7 +3,9 @@ a connected run. The only place that installs signal handlers."""
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
 
 from siocli.status import ExitStatus
 
@@ -62,35 +64,60 @@ def run_mode(env, make_coroutine):
         env.error("--record: cannot open %s: %s" % (exc.filename, exc.strerror))
         return ExitStatus.USAGE_ERROR
     try:
-        return asyncio.run(_interruptible(make_coroutine, output))
+        return asyncio.run(_interruptible(make_coroutine, output, env.interactive))
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     finally:
         output.close()
+        if output.failure is not None:
+            _quiet_stdout()
 
 
-async def _interruptible(make_coroutine, output):
-    interrupted = []
+def _quiet_stdout():
+    """stdout is gone or broken: let nothing more (Python's own flush at exit) fail on it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+async def _interruptible(make_coroutine, output, interactive=False):
+    ended = []  # why the run was cancelled: a signal number, or an OutputFailure
     task = None
 
-    def interrupt(signum):
-        interrupted.append(signum)
+    def interrupt(why):
+        ended.append(why)
         task.cancel()
 
     signals = Signals(interrupt)
     task = asyncio.ensure_future(make_coroutine(output, signals))
     signals.install()
+
+    def output_failed(failure):
+        # a REPL goes on when its record file fails (the error line says so)
+        if not task.done() and not (interactive and failure.where != "stdout"):
+            interrupt(failure)
+
+    output.on_failure(output_failed)
     try:
-        return await task
+        status = await task
     except asyncio.CancelledError:
-        if interrupted:
-            return ExitStatus.INTERRUPTED
-        raise
+        if not ended:
+            raise
+        status = ExitStatus.INTERRUPTED
     finally:
         signals.remove()
         # python-socketio's tasks left behind by a closed connection (a long-poll that
         # was still waiting, say) end while the loop shuts down: nothing to tell anyone.
         asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
+    # stdout or the record file failing decides the status: 0 when the reader of stdout
+    # went away (`| head -1`), 2 when a write failed
+    failure = output.failure
+    if failure is not None and (failure.where == "stdout" or not interactive):
+        return failure.status
+    return status
 
 
 class LossTracker:

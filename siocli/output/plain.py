@@ -1,13 +1,25 @@
 """Plain output: one readable line per record, tables as aligned text."""
 
 from siocli import records
-from siocli.output.cells import clock, compact_args, lifecycle_cells, skipped_text
+from siocli.output.cells import (
+    clock,
+    compact_args,
+    event_of,
+    lifecycle_cells,
+    message_of,
+    namespace_of,
+    other_fields,
+    raw_of,
+    skipped_text,
+)
+from siocli.output.display import shown_name
+from siocli.output.safe_text import visible
 from siocli.output.tables import plain_panel_lines, plain_table_lines
 
 
 def plain_line(record):
     kind = record["type"]
-    namespace = record.get("namespace") or "-"
+    namespace = namespace_of(record, "-")
     if kind in records.LIFECYCLE_TYPES:
         time_, event, _, sid, connected, detail = lifecycle_cells(record)
         parts = [time_, event, namespace]
@@ -19,39 +31,39 @@ def plain_line(record):
         return "  ".join(parts)
     if kind in ("event", "emit"):
         arrow = "<-" if kind == "event" else "->"
-        return "  ".join(filter(None, [clock(record), arrow, namespace, record["event"],
-                                       compact_args(record["args"])]))
-    if kind == "ack":
-        return "  ".join(filter(None, [clock(record), "ack", namespace, record["event"],
-                                       compact_args(record["args"]),
-                                       "(%s ms)" % record["rtt_ms"]]))
+        return "  ".join(filter(None, [clock(record), arrow, namespace, event_of(record),
+                                       compact_args(record.get("args", ()))]))
+    if kind in ("ack", "reply"):
+        parts = [clock(record), kind, namespace, event_of(record),
+                 compact_args(record.get("args", ()))]
+        if kind == "ack":
+            parts.append("(%s ms)" % shown_name(record.get("rtt_ms")))
+        return "  ".join(filter(None, parts))
     if kind == "ack_timeout":
         return "%s  ack_timeout  %s  %s  no ack within %ss" % (
-            clock(record), namespace, record["event"], record["timeout"])
+            clock(record), namespace, event_of(record), shown_name(record.get("timeout")))
     if kind == "packet":
-        arrow = "<<" if record["direction"] == "in" else ">>"
-        return "%s  %s  %s" % (clock(record), arrow, records.json_value(record["raw"]))
-    return "%s  error  %s" % (clock(record), record["message"])
+        arrow = "<<" if record.get("direction") == "in" else ">>"
+        return "%s  %s  %s" % (clock(record), arrow, raw_of(record))
+    if kind == "error":
+        return "%s  error  %s" % (clock(record), message_of(record))
+    return "%s  %s  %s  %s" % (clock(record), shown_name(kind), namespace, other_fields(record))
 
 
 class PlainRenderer:
-    def __init__(self, stream):
-        self._stream = stream
+    """Plain text of records, notices, tables and panels (each ending with a newline)."""
 
     def record(self, record):
-        self._stream().write(plain_line(record) + "\n")
+        return plain_line(record) + "\n"
 
     def notice(self, text, style=None):
-        self._stream().write(text + "\n")
+        return visible(text) + "\n"
 
     def skipped(self, counts):
-        self._stream().write(skipped_text(counts) + "\n")
+        return skipped_text(counts) + "\n"
 
     def table(self, table):
-        self._lines(plain_table_lines(table))
+        return "".join(line + "\n" for line in plain_table_lines(table))
 
     def panel(self, panel):
-        self._lines(plain_panel_lines(panel))
-
-    def _lines(self, lines):
-        self._stream().write("".join(line + "\n" for line in lines))
+        return "".join(line + "\n" for line in plain_panel_lines(panel))

@@ -2,74 +2,80 @@
 
 Like the client's view, but every row names the client's socket.id, a connect shows the
 auth (masked) and where it came from, and an event says whether it was acknowledged.
+Everything here but the clock and the arrows was chosen by a client (its event names,
+auth, headers, query, address): all of it is made safe to show.
 """
 
-import json
-
-from siocli import records
-from siocli.output.cells import clock, compact_args
+from siocli.output.cells import clock, compact_args, event_of, namespace_of
+from siocli.output.display import NAME_LIMIT, SCREEN_LINE_BUDGET, display_value, shown_name
+from siocli.output.safe_text import Visible, counted, visible_within
 
 LIFECYCLE_STYLES = {"connect": "bold green", "connect_error": "bold red",
                     "disconnect": "bold yellow"}
+SERVE_COLUMNS = ("time", "event", "namespace", "socket.id", "detail")
+SERVE_WIDTHS = (12, 13, 10, 20)
+DETAIL_PART_LIMIT = SCREEN_LINE_BUDGET // 4
 
 
-def short_json(value):
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+def short_json(value, budget=DETAIL_PART_LIMIT):
+    """A value as display JSON, safe to show, summarised past ``budget`` characters."""
+    return display_value(value, budget)
 
 
 def lifecycle_detail(record):
     kind = record["type"]
     parts = []
     if kind == "connect":
-        parts.append("via %s" % record.get("transport"))
+        parts.append("via %s" % shown_name(record.get("transport")))
     elif kind == "connect_error":
-        text = record["message"]
+        text = visible_within(record.get("message", ""), DETAIL_PART_LIMIT)
         if record.get("data") is not None:
-            text += "  data: " + records.json_value(record["data"])
+            text += "  data: " + short_json(record["data"])
         parts.append(text)
         if record.get("hint"):
-            parts.append(record["hint"])
+            parts.append(visible_within(record["hint"], DETAIL_PART_LIMIT))
     elif kind == "disconnect":
-        parts.append("%s: %s" % (record["reason"], record["description"]))
+        parts.append("%s: %s" % (shown_name(record.get("reason")),
+                                 shown_name(record.get("description"), DETAIL_PART_LIMIT)))
     if kind in ("connect", "connect_error"):
         if record.get("auth") is not None:
             parts.append("auth " + short_json(record["auth"]))
         if record.get("query"):
             parts.append("query " + short_json(record["query"]))
         if record.get("remote"):
-            parts.append("from " + record["remote"])
-        agent = (record.get("headers") or {}).get("User-Agent")
+            parts.append("from " + shown_name(record["remote"]))
+        headers = record.get("headers")
+        agent = headers.get("User-Agent") if isinstance(headers, dict) else None
         if agent:
-            parts.append(agent)
-    return ", ".join(parts)
+            parts.append(shown_name(agent, DETAIL_PART_LIMIT))
+    return Visible(", ".join(parts))
 
 
 def message_parts(record):
     """(arrow, who, suffix) of an event or emit record."""
     if record["type"] == "event":
-        return "<-", record.get("id", ""), "(acked)" if record.get("ack") else ""
+        return "<-", shown_name(record.get("id", "")), "(acked)" if record.get("ack") else ""
     to = record.get("to")
     if to == "*":
-        count = record.get("clients", 0)
-        who = "all (%d client%s)" % (count, "" if count == 1 else "s")
+        who = "all (%s)" % counted(record.get("clients", 0), "client")
     else:
-        who = "to " + str(to)
+        who = "to " + shown_name(to)
     return "->", who, ""
 
 
 def plain_line(record):
     kind = record["type"]
-    namespace = record.get("namespace") or "/"
+    namespace = namespace_of(record)
     if kind in LIFECYCLE_STYLES:
         parts = [clock(record), kind, namespace]
         if record.get("id"):
-            parts.append("id=" + record["id"])
+            parts.append("id=" + shown_name(record["id"]))
         parts.append(lifecycle_detail(record))
         return "  ".join(parts)
     if kind in ("event", "emit"):
         arrow, who, suffix = message_parts(record)
-        return "  ".join(filter(None, [clock(record), arrow, namespace, who, record["event"],
-                                       compact_args(record["args"]), suffix]))
+        return "  ".join(filter(None, [clock(record), arrow, namespace, who, event_of(record),
+                                       compact_args(record.get("args", ())), suffix]))
     return None
 
 
@@ -78,10 +84,9 @@ class ServeView:
 
     def __init__(self, output):
         self.inner = output.renderer
-        self._stream = output.stream_getter
-        self.rich = output.format == "rich"
+        self.is_rich = output.format == "rich"
         self._header_shown = False
-        if self.rich:
+        if self.is_rich:
             from rich.highlighter import JSONHighlighter
 
             self._json = JSONHighlighter()
@@ -92,29 +97,23 @@ class ServeView:
     def record(self, record):
         kind = record["type"]
         if kind not in LIFECYCLE_STYLES and kind not in ("event", "emit"):
-            self.inner.record(record)
-        elif not self.rich:
-            self._stream().write(plain_line(record) + "\n")
-        elif kind in LIFECYCLE_STYLES:
-            self._lifecycle(record)
-        else:
-            self._message(record)
+            return self.inner.record(record)
+        if not self.is_rich:
+            return plain_line(record) + "\n"
+        if kind in LIFECYCLE_STYLES:
+            return self._lifecycle(record)
+        return self._message(record)
 
     def _lifecycle(self, record):
-        from rich.markup import escape
-        from rich.table import Table
+        from rich.text import Text
 
-        table = Table(box=None, show_header=not self._header_shown, padding=(0, 1),
-                      header_style="bold", expand=False)
-        for name, width in (("time", 12), ("event", 13), ("namespace", 10), ("socket.id", 20),
-                            ("detail", None)):
-            table.add_column(name, min_width=width, no_wrap=width is not None)
         kind = record["type"]
-        table.add_row(clock(record), "[%s]%s[/]" % (LIFECYCLE_STYLES[kind], kind),
-                      escape(record.get("namespace") or "/"), escape(record.get("id") or ""),
-                      escape(lifecycle_detail(record)))
+        cells = (Text(clock(record)), Text(kind, style=LIFECYCLE_STYLES[kind]),
+                 Text(namespace_of(record)), Text(shown_name(record.get("id") or "", NAME_LIMIT)),
+                 lifecycle_detail(record))
+        text = self.inner.row(SERVE_COLUMNS, SERVE_WIDTHS, cells, not self._header_shown)
         self._header_shown = True
-        self.inner.console.print(table)
+        return text
 
     def _message(self, record):
         from rich.text import Text
@@ -122,9 +121,9 @@ class ServeView:
         arrow, who, suffix = message_parts(record)
         style = "bold cyan" if arrow == "<-" else "bold magenta"
         text = Text.assemble((clock(record) + " ", "dim"), (arrow + " ", style),
-                             (record.get("namespace") or "/", "blue"), " ", (who, "dim"), " ",
-                             (record["event"], "bold"), " ")
-        text.append_text(self._json(Text(compact_args(record["args"]))))
+                             (namespace_of(record), "blue"), " ", (who, "dim"), " ",
+                             (event_of(record), "bold"), " ")
+        text.append_text(self._json(Text(compact_args(record.get("args", ())))))
         if suffix:
             text.append(" " + suffix, "green")
-        self.inner.console.print(text, soft_wrap=True)
+        return self.inner.rich.render(text, soft_wrap=True)
