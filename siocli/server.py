@@ -53,6 +53,9 @@ class _ProblemsAsRecords(logging.Handler):
     def emit(self, log_record):
         try:
             message = log_record.getMessage().split(" (further occurrences")[0]
+            if log_record.exc_info and log_record.exc_info[1] is not None:
+                error = log_record.exc_info[1]
+                message += ": %s: %s" % (type(error).__name__, error)
         except Exception:  # a malformed log call must not break the server
             return
         self.server.record(records.error(None, message, source=log_record.name))
@@ -86,6 +89,9 @@ class DebugServer:
             ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
             logger=server_logger("siocli.serve.socketio", self),
             engineio_logger=server_logger("siocli.serve.engineio", self))
+        # aiohttp's own complaints about a client's request (a control character in a
+        # header, say) are error records too, not a traceback on stderr
+        server_logger("aiohttp.server", self)
         for namespace in config.namespaces:
             self._handlers(namespace)
 

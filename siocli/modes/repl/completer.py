@@ -3,6 +3,8 @@
 from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from siocli.output.safe_text import visible
+
 
 class CommandCompleter(Completer):
     def __init__(self, registry, context):
@@ -52,7 +54,9 @@ class CommandCompleter(Completer):
     def _matching(candidates, current):
         for candidate in candidates:
             if candidate.startswith(current):
-                yield Completion(candidate, start_position=-len(current))
+                # event names come from the server: the menu shows them escaped
+                yield Completion(candidate, start_position=-len(current),
+                                 display=visible(candidate))
 
     def _paths(self, partial, complete_event):
         document = Document(partial, len(partial))

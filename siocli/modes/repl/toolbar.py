@@ -1,6 +1,7 @@
 """The bottom toolbar: the live connection state, refreshed while the prompt waits."""
 
 from siocli.commands.tables import seconds_until
+from siocli.output.safe_text import visible
 
 
 def toolbar_fragments(context):
@@ -11,11 +12,12 @@ def toolbar_fragments(context):
     parts = []
     if state is not None and state.connected:
         parts.append(("class:toolbar.ok", " ● connected "))
-        parts.append(("", " %s  id %s  %s " % (namespace, state.sid, session.transport or "?")))
+        parts.append(("", " %s  id %s  %s " % (visible(namespace), visible(state.sid),
+                                                 session.transport or "?")))
     elif session.state in ("connecting", "reconnecting"):
         parts.append(("class:toolbar.wait", " ◌ %s " % session.state))
         wait = seconds_until(session.next_attempt_at)
-        detail = " %s" % namespace
+        detail = " %s" % visible(namespace)
         if session.state == "reconnecting" and wait is not None:
             detail += "  attempt %d in %.1fs" % (session.attempt + 1, wait)
         elif session.attempt:
