@@ -336,7 +336,7 @@ def _read_file(spec: str, base_dir: pathlib.Path | None, where: str, max_bytes: 
         path = pathlib.Path(spec).expanduser()
         if not path.is_absolute():
             path = (base_dir if base_dir is not None else pathlib.Path.cwd()) / path
-    except (OSError, RuntimeError) as exc:  # RuntimeError: no such user for ~user
+    except (OSError, RuntimeError, ValueError) as exc:  # no such ~user, a NUL in the path
         reason = str(exc).rstrip(".")
         raise GrammarError(f"cannot read file {snippet(spec, 200)}: {reason} {where}") from None
     try:

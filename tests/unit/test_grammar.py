@@ -1025,3 +1025,9 @@ def test_json_values_round_trip(value, ensure_ascii):
     text = json.dumps([value], ensure_ascii=ensure_ascii)
     assert parse_emit(f"x {text}").args == ([value],)
     assert decode_json(text) == [value]
+
+
+@pytest.mark.parametrize("text", ["x @~\x00", "x @a\x00b", "x @~no-such-user-here/x"])
+def test_an_unusable_file_path_is_a_grammar_error(text):
+    with pytest.raises(GrammarError, match="cannot read file"):
+        parse_emit(text)
