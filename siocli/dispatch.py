@@ -35,6 +35,10 @@ def client_mode(settings, env):
 
 def run_connect(options, action_order):
     env = make_environment(options)
+    if env.stdout is None:
+        env.error("stdout is closed: nothing could be shown or written (give it a file, "
+                  "or /dev/null)")
+        return ExitStatus.USAGE_ERROR
     try:
         settings = ConnectSettings.from_options(options, action_order)
     except UsageError as exc:

@@ -15,7 +15,7 @@ import socketio
 from aiohttp import web
 
 from siocli import records
-from siocli.auth import masked, masked_headers
+from siocli.auth import is_secret, mask_value, masked, masked_headers
 from siocli.client import hooks
 
 # Disconnect reasons as python-socketio gives them on the server side.
@@ -165,7 +165,8 @@ class DebugServer:
         if request is not None:
             headers = dict(request.headers)
             remote = request.remote or ""
-            query = {k: v for k, v in request.query.items() if k not in HIDDEN_QUERY}
+            query = {k: mask_value(v) if is_secret(k) else v
+                     for k, v in request.query.items() if k not in HIDDEN_QUERY}
         else:
             headers, remote, query = {}, environ.get("REMOTE_ADDR", ""), {}
         return {"headers": masked_headers(headers), "query": query, "remote": remote}

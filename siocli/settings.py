@@ -131,6 +131,11 @@ class ServeSettings:
         port = options.get("port", 5000)
         if not 0 <= port <= 65535:
             raise UsageError("--port must be from 0 (any free port) to 65535, got %s" % port)
+        for option in ("host", "path", "token"):
+            if options.get(option):
+                validate.no_surrogates(options[option], "--" + option)
+        for origin in options.get("cors") or ():
+            validate.no_surrogates(origin, "--cors")
         return cls(host=options.get("host") or "127.0.0.1", port=port,
                    path="/" + (options.get("path") or "/socket.io").strip("/"),
                    namespaces=tuple(namespaces), token=options.get("token"),

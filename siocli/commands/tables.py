@@ -59,6 +59,8 @@ def status_tables(context):
 
 
 def tls_text(settings):
+    if not settings.url.startswith("https:"):
+        return "none (http://)"
     if settings.insecure:
         return "NOT VERIFIED (-k/--insecure)"
     if settings.cacert:

@@ -61,7 +61,9 @@ def lifecycle_detail(record):
         detail = "attempt %s in %ss" % (shown_name(record.get("attempt")),
                                         _seconds(record.get("delay")))
     elif kind == "reconnect_failed":
-        detail = "gave up after %s attempts" % shown_name(record.get("attempts"))
+        attempts = record.get("attempts")
+        detail = "gave up after %s attempt%s" % (shown_name(attempts),
+                                                 "" if attempts == 1 else "s")
     else:
         detail = other_fields(record)
     return Visible(detail)

@@ -122,3 +122,23 @@ def wait_for(condition, timeout=10.0):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def test_serve_masks_secret_query_values(tmp_path):
+    from siocli_run import ServeProcess
+
+    server = ServeProcess(tmp_path)
+    try:
+        run_siocli(tmp_path, "connect", server.url + "?token=" + SECRET + "&room=1", "-e", "x")
+        record = server.wait_for("connect")
+    finally:
+        server.stop()
+    assert SECRET not in json.dumps(record) and record["query"]["room"] == "1"
+
+
+def test_closed_stdout_is_one_line_and_exit_2(tmp_path):
+    process = start_siocli(tmp_path, "connect", "http://127.0.0.1:9", "-e", "x", stdout=None,
+                           stderr=-1, preexec_fn=lambda: os.close(1))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert err.count("\n") == 1 and "stdout is closed" in err

@@ -58,10 +58,11 @@ async def stop(server, output):
 
 
 async def serve_until_signal(signals):
-    """Serve until SIGTERM (exit 0) or SIGINT (the runner cancels us: 130)."""
+    """Serve until SIGTERM or SIGHUP (exit 0) or SIGINT (the runner cancels us: 130)."""
     stopping = asyncio.Event()
-    handling = (signals.handling(signal.SIGTERM, stopping.set) if signals is not None
-                else contextlib.nullcontext())
-    with handling:
+    with contextlib.ExitStack() as stack:
+        if signals is not None:  # SIGHUP too: the terminal went away, the server stops
+            stack.enter_context(signals.handling(signal.SIGTERM, stopping.set))
+            stack.enter_context(signals.handling(signal.SIGHUP, stopping.set))
         await stopping.wait()
     return ExitStatus.SUCCESS
