@@ -43,7 +43,8 @@ import time
 LIFECYCLE_TYPES = frozenset(
     {"connect", "connect_error", "disconnect", "reconnect_attempt", "reconnect_failed"}
 )
-RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "error"}
+RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "error",
+                                  "bench"}
 
 
 def timestamp(now=None):
@@ -101,6 +102,12 @@ def ack_timeout(namespace, name, timeout):
 
 def error(namespace, message, **fields):
     return make("error", namespace, message=message, **fields)
+
+
+def bench(namespace, **fields):
+    """The summary of a `siocli bench` run; its fields are listed in docs/reference.md
+    (built by siocli/modes/bench.py)."""
+    return make("bench", namespace, **fields)
 
 
 MAX_DEPTH = 500  # levels below the record; Python's own json reads up to about 990
