@@ -39,6 +39,41 @@ def env(name):
     return "SIOCLI_" + name.upper().replace("-", "_")
 
 
+def handshake_options(function):
+    """The options of a connection's handshake, shared by `connect` and `bench`."""
+    options = [
+        click.option("--path", default="/socket.io", show_default=True, envvar=env("path"),
+                     help="Engine.IO path."),
+        click.option("-t", "--transport", "transports", multiple=True,
+                     type=click.Choice(["websocket", "polling"]), envvar=env("transport"),
+                     help="Allowed transport (repeatable). Default: polling, upgraded to "
+                          "websocket."),
+        click.option("-a", "--auth", "auth_pairs", multiple=True, type=TEXT_LINES,
+                     metavar="KEY=VALUE", envvar=env("auth"),
+                     help="One auth field; VALUE is JSON when it parses."),
+        click.option("--auth-json", metavar="JSON|@FILE", envvar=env("auth_json"),
+                     help="The whole auth payload."),
+        click.option("--token", metavar="TOKEN", envvar=env("token"),
+                     help="Short for --auth token=TOKEN."),
+        click.option("--auth-cmd", metavar="CMD", envvar=env("auth_cmd"),
+                     help="Shell command run before every attempt; its stdout (JSON object) "
+                          "is the auth."),
+        click.option("-H", "--header", "headers", multiple=True, type=TEXT_LINES,
+                     metavar='"NAME: VALUE"', envvar=env("header"),
+                     help="Extra handshake header (repeatable)."),
+        click.option("-q", "--query", "query", multiple=True, type=TEXT_LINES,
+                     metavar="KEY=VALUE", envvar=env("query"),
+                     help="Extra query parameter (repeatable)."),
+        click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
+                     help="Skip TLS certificate verification."),
+        click.option("--cacert", metavar="FILE", envvar=env("cacert"),
+                     help="Trust this CA bundle."),
+    ]
+    for option in reversed(options):  # decorators apply inside out: keep the help's order
+        function = option(function)
+    return function
+
+
 def output_options(function):
     function = click.option("--no-color", is_flag=True, envvar=env("no_color"),
                             help="No colours (NO_COLOR is honoured too).")(function)
@@ -107,25 +142,7 @@ def main():
 @click.argument("url", envvar=env("url"))
 @click.option("-n", "--namespace", "namespaces", multiple=True, type=TEXT_LINES, metavar="NS",
               envvar=env("namespace"), help="Connect this namespace too (repeatable).")
-@click.option("--path", default="/socket.io", show_default=True, envvar=env("path"),
-              help="Engine.IO path.")
-@click.option("-t", "--transport", "transports", multiple=True,
-              type=click.Choice(["websocket", "polling"]), envvar=env("transport"),
-              help="Allowed transport (repeatable). Default: polling, upgraded to websocket.")
-@click.option("-a", "--auth", "auth_pairs", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
-              envvar=env("auth"), help="One auth field; VALUE is JSON when it parses.")
-@click.option("--auth-json", metavar="JSON|@FILE", envvar=env("auth_json"),
-              help="The whole auth payload.")
-@click.option("--token", metavar="TOKEN", envvar=env("token"), help="Short for --auth token=TOKEN.")
-@click.option("--auth-cmd", metavar="CMD", envvar=env("auth_cmd"),
-              help="Shell command run before every attempt; its stdout (JSON object) is the auth.")
-@click.option("-H", "--header", "headers", multiple=True, type=TEXT_LINES, metavar='"NAME: VALUE"',
-              envvar=env("header"), help="Extra handshake header (repeatable).")
-@click.option("-q", "--query", "query", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
-              envvar=env("query"), help="Extra query parameter (repeatable).")
-@click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
-              help="Skip TLS certificate verification.")
-@click.option("--cacert", metavar="FILE", envvar=env("cacert"), help="Trust this CA bundle.")
+@handshake_options
 @click.option("--reconnect/--no-reconnect", default=True, show_default=True,
               envvar=env("reconnect"), help="Reconnect automatically after a lost connection.")
 @click.option("--reconnect-attempts", type=int, default=0, envvar=env("reconnect_attempts"),
@@ -236,25 +253,7 @@ ack within --ack-timeout, 4 connection lost, 130 interrupted (summary shown).
               envvar=env("concurrency"), help="Emits or calls in flight at once.")
 @click.option("--ack-timeout", type=float, default=5.0, show_default=True,
               envvar=env("ack_timeout"), help="Seconds a call waits for its ack.")
-@click.option("--path", default="/socket.io", show_default=True, envvar=env("path"),
-              help="Engine.IO path.")
-@click.option("-t", "--transport", "transports", multiple=True,
-              type=click.Choice(["websocket", "polling"]), envvar=env("transport"),
-              help="Allowed transport (repeatable). Default: polling, upgraded to websocket.")
-@click.option("-a", "--auth", "auth_pairs", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
-              envvar=env("auth"), help="One auth field; VALUE is JSON when it parses.")
-@click.option("--auth-json", metavar="JSON|@FILE", envvar=env("auth_json"),
-              help="The whole auth payload.")
-@click.option("--token", metavar="TOKEN", envvar=env("token"), help="Short for --auth token=TOKEN.")
-@click.option("--auth-cmd", metavar="CMD", envvar=env("auth_cmd"),
-              help="Shell command whose stdout (JSON object) is the auth.")
-@click.option("-H", "--header", "headers", multiple=True, type=TEXT_LINES, metavar='"NAME: VALUE"',
-              envvar=env("header"), help="Extra handshake header (repeatable).")
-@click.option("-q", "--query", "query", multiple=True, type=TEXT_LINES, metavar="KEY=VALUE",
-              envvar=env("query"), help="Extra query parameter (repeatable).")
-@click.option("-k", "--insecure", is_flag=True, envvar=env("insecure"),
-              help="Skip TLS certificate verification.")
-@click.option("--cacert", metavar="FILE", envvar=env("cacert"), help="Trust this CA bundle.")
+@handshake_options
 @click.option("--connect-timeout", type=float, default=10.0, show_default=True,
               envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
 @click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
