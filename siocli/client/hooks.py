@@ -211,6 +211,13 @@ def leave_ping_timeouts_to_the_watchdog(client):
         client.eio.ping_interval = ENGINE_GIVE_UP_SECONDS
 
 
+def note_namespace_connected(client):
+    """A namespace connected: python-socketio must count the client as connected even
+    when `/` was rejected before (it then stays "not connected" and never reports the
+    other namespaces' disconnects)."""
+    client.connected = True
+
+
 async def end_client_tasks(client):
     """Cancel what python-engineio may still run for a connection that was aborted: a
     read loop waiting on a long-poll or a websocket, a write loop waiting on its queue."""

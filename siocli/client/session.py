@@ -182,6 +182,7 @@ class Session:
         return None
 
     def _on_connect(self, namespace):
+        hooks.note_namespace_connected(self.client)
         state = self._state(namespace)
         state.sid = self.client.get_sid(namespace)
         state.connected = True
