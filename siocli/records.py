@@ -36,6 +36,7 @@ A server could send an object that already looks like one of these tags
 """
 
 import base64
+import functools
 import json
 import re
 import time
@@ -51,8 +52,12 @@ def timestamp(now=None):
     """ISO 8601 in UTC with milliseconds: ``2026-11-25T20:16:49.123Z``."""
     now = time.time() if now is None else now
     whole = int(now)
-    millis = int((now - whole) * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + ".%03dZ" % millis
+    return "%s.%03dZ" % (_utc_second(whole), int((now - whole) * 1000))
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_second(whole):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
 
 
 def make(record_type, namespace, **fields):

@@ -7,8 +7,10 @@ must not fake a lifecycle record). Numbers follow JavaScript: any length of digi
 number (a long one is Infinity), NaN and Infinity are not JSON.
 """
 
+import collections
 import json
 import math
+import re
 
 from siocli.grammar import RESERVED_EVENTS
 
@@ -28,26 +30,54 @@ def _javascript_int(digits):
     return int(digits) if len(digits) <= LONGEST_EXACT_INT else float(digits)
 
 
+_LONG_DIGIT_RUN = re.compile(r"\d{%d}" % (LONGEST_EXACT_INT + 1))
+# built once: json.loads with options builds a new decoder at every call
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_LONG_NUMBER_DECODER = json.JSONDecoder(parse_constant=_reject_constant,
+                                        parse_int=_javascript_int)
+
+
 def js_loads(text):
     """JSON.parse: NaN/Infinity refused, integers of any length accepted (a very long one
     as a float, possibly infinite: JavaScript's Number)."""
-    return json.loads(text, parse_constant=_reject_constant, parse_int=_javascript_int)
+    if len(text) > LONGEST_EXACT_INT and _LONG_DIGIT_RUN.search(text):
+        return _LONG_NUMBER_DECODER.decode(text)
+    # json's own integers are exact at any length siocli keeps; parse_int would cost a
+    # Python call per number
+    return _DECODER.decode(text)
 
 
-class JavaScriptJSON:
-    """A json module for python-socketio's packets (its public ``json=`` option): reads
-    numbers as JavaScript does, so a 5,000-digit number does not make it drop a packet."""
+class DecodedOnce:
+    """A json module for python-socketio's packets (its public ``json=`` option) that
+    reads numbers as JavaScript does, so a 5,000-digit number does not make it drop a
+    packet, and that hands over the payloads ``check`` has already decoded instead of
+    decoding them a second time (in arrival order; a payload no one asks for, of a
+    packet that was dropped, is passed over)."""
 
-    loads = staticmethod(js_loads)
+    def __init__(self, keep=256):
+        self._decoded = collections.deque(maxlen=keep)
+
+    def keep(self, text, payload):
+        self._decoded.append((text, payload))
+
+    def loads(self, text, **options):
+        decoded = self._decoded
+        for position, (kept_text, payload) in enumerate(decoded):
+            if kept_text == text:
+                for _ in range(position + 1):
+                    decoded.popleft()
+                return payload
+        return js_loads(text)
 
     @staticmethod
     def dumps(value, **options):
         return json.dumps(value, **options)
 
 
-def check(body):
+def check(body, decoded=None):
     """(type digit, namespace, attachment count) of a Socket.IO packet's text (an
-    Engine.IO MESSAGE's data); Rejected where socket.io-parser's decodeString throws."""
+    Engine.IO MESSAGE's data); Rejected where socket.io-parser's decodeString throws.
+    The payload goes to ``decoded`` (a DecodedOnce) for python-socketio."""
     kind = body[:1]
     if kind not in "0123456" or not kind:
         raise Rejected("unknown packet type %s" % (kind or "(none)"))
@@ -75,6 +105,8 @@ def check(body):
         except (ValueError, RecursionError):
             raise Rejected("invalid payload") from None
     _check_payload(kind, payload, bool(data))
+    if decoded is not None and data:
+        decoded.keep(data, payload)
     return kind, namespace, attachments
 
 

@@ -145,7 +145,7 @@ class Session:
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
             engineio_logger=quiet_logger("siocli.engineio"), http_session=http,
-            json=packets.JavaScriptJSON,
+            json=self.wire.decoded,
             ssl_verify=not self.settings.insecure,
             # as the JS client: a websocket message of any size is received (aiohttp
             # refuses more than 4 MiB by default; maxPayload bounds what the server takes)

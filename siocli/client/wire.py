@@ -33,6 +33,7 @@ class Wire(WireObserver):
         self.parse_error = None
         self._tracing = tracing  # callable: is --trace on now?
         self.facts = WireFacts()
+        self.decoded = packets.DecodedOnce()  # python-socketio's json: payloads checked here
         self.failure_exception = None
         self._ping_window = None
         self._last_ping = 0.0
@@ -79,7 +80,7 @@ class Wire(WireObserver):
         if self._attachments_due:
             return self._parse_error("got plaintext data when reconstructing a packet")
         try:
-            kind, namespace, attachments = packets.check(body)
+            kind, namespace, attachments = packets.check(body, self.decoded)
         except packets.Rejected as exc:
             return self._parse_error(str(exc))
         listened = self._listening(namespace)
