@@ -29,10 +29,42 @@ class ConnectCommand(click.Command):
     """Keeps the command-line order of --emit, --call and --expect."""
 
     def parse_args(self, ctx, args):
+        args = spelled_long(self.get_params(ctx), args)
         parser = self.make_parser(ctx)
         _, _, order = parser.parse_args(args=list(args))
         ctx.meta["siocli.action_order"] = [p.name for p in order if p.name in ACTION_OPTIONS]
         return super().parse_args(ctx, args)
+
+
+def spelled_long(params, args):
+    """``args`` with each known short option (``-e``) spelled long (``--emit``).
+
+    click tries a short option as a long one first, and builds a NoSuchOption error with
+    close-match suggestions before it falls back: a run given thousands of ``-e``/``-c``
+    spent seconds there. Option values and everything after ``--`` are left as given."""
+    long_spelling, takes_value = {}, set()
+    for param in params:
+        if not isinstance(param, click.Option):
+            continue
+        if not param.is_flag and not param.count:
+            takes_value.update(param.opts)
+        long_names = [name for name in param.opts if name.startswith("--")]
+        for name in param.opts:
+            if long_names and len(name) == 2 and name[0] == "-" and name[1] != "-":
+                long_spelling[name] = long_names[0]
+    spelled, value_due = [], False
+    for position, arg in enumerate(args):
+        if value_due:
+            spelled.append(arg)
+            value_due = False
+            continue
+        if arg == "--":
+            spelled.extend(args[position:])
+            break
+        arg = long_spelling.get(arg, arg)
+        spelled.append(arg)
+        value_due = arg in takes_value
+    return spelled
 
 
 def env(name):
