@@ -32,7 +32,7 @@ from siocli.errors import GrammarError
 __all__ = [
     "MAX_FILE_BYTES", "MAX_JSON_CHARS", "MAX_JSON_DEPTH", "RESERVED_EVENTS",
     "EmitCommand", "GrammarError", "decode_json", "describe_invalid_utf8",
-    "needs_more_input", "parse_emit", "read_regular_file", "snippet",
+    "needs_more_input", "parse_emit", "quote_word", "read_regular_file", "snippet",
     "split_command", "split_words",
 ]
 
@@ -443,6 +443,16 @@ def split_words(line: str) -> list[str]:
         words.append(word)
         pos = _skip_space(line, end)
     return words
+
+
+def quote_word(word: str) -> str:
+    """``word`` as it is typed back as one word of a command line (an event name, say):
+    as it is when this grammar reads it so, else in double quotes with ``"`` and ``\\``
+    escaped (``add user`` -> ``"add user"``, ``it's`` -> ``"it's"``)."""
+    if word and word[0] not in "{[" and not any(char in _SPACE or char in "'\"\\"
+                                                 for char in word):
+        return word
+    return '"%s"' % word.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def split_command(line: str) -> tuple[str, str]:

@@ -90,6 +90,9 @@ async def disconnect_command(context, rest):
 @COMMANDS.command("reconnect", "", "disconnect, then connect again (a new socket.id)")
 async def reconnect_command(context, rest):
     wanted = context.session.active_namespaces()
+    if context.session.connected:
+        # said first: the disconnect row that follows says no *automatic* reconnection
+        context.output.notice("reconnect: disconnecting, then connecting again (current auth)")
     await context.session.disconnect()
     for name in wanted:
         context.session.activate(name)

@@ -21,8 +21,9 @@ async def emit_command(context, rest):
     outcome = await context.session.emit(context.namespace, parsed.event, parsed.args)
     if outcome == "queued":
         waiting = len(context.session.outbox)
-        return notice("queued %r on %s: not connected; it is sent on (re)connection "
-                      "(%d in queue)" % (parsed.event, context.namespace, waiting),
+        return notice("queued %s on %s: not connected; it is sent on (re)connection "
+                      "(%d in queue)" % (grammar.quote_word(parsed.event), context.namespace,
+                                         waiting),
                       style="yellow")
     return None
 
@@ -53,8 +54,9 @@ async def call_command(context, rest):
     parsed = grammar.parse_emit(rest)
     if not context.session.namespaces.get(context.namespace) or \
             not context.session.namespaces[context.namespace].connected:
-        context.output.notice("queued %r on %s until connected; waiting up to %ss for the ack"
-                              % (parsed.event, context.namespace, timeout), "yellow")
+        context.output.notice("queued %s on %s until connected; waiting up to %ss for the ack"
+                              % (grammar.quote_word(parsed.event), context.namespace, timeout),
+                              "yellow")
     record = await context.session.call(context.namespace, parsed.event, parsed.args, timeout)
     if record["type"] == "ack_timeout":
         return Reply(status=ExitStatus.EXPECTATION_FAILED)

@@ -3,7 +3,7 @@
 import time
 
 from siocli import auth as auth_module
-from siocli import records
+from siocli import grammar, records
 from siocli.output.cells import LIFECYCLE_COLUMNS, lifecycle_cells
 from siocli.output.tables import TableData
 
@@ -72,7 +72,7 @@ def queue_text(session):
     queued = list(session.outbox)
     if not queued:
         return "none"
-    shown = ", ".join("%s %s" % (q.namespace, q.event) for q in queued[:5])
+    shown = ", ".join("%s %s" % (q.namespace, grammar.quote_word(q.event)) for q in queued[:5])
     more = " (+%d more)" % (len(queued) - 5) if len(queued) > 5 else ""
     return "%d: %s%s (sent on connection)" % (len(queued), shown, more)
 

@@ -23,12 +23,11 @@ TOKEN_HINT = "type: auth set token=%s, then: connect" % TOKEN
 TOUR = [
     ("emit echo hello", "send an event (ticks keep arriving meanwhile)"),
     ('call echo {"a": 1}', "send and wait for the acknowledgement"),
-    ("ns %s" % PRIVATE, "switch namespace: refused, the connect_error says why"),
+    ("ns %s" % PRIVATE, "switch to it: refused, the connect_error says why"),
     ("auth set token=%s" % TOKEN, "then `connect`: %s connects" % PRIVATE),
     ("status", "namespaces, socket.ids, transport, counters"),
-    ("help", "all commands (Tab completes); `quit` or Ctrl-D leaves"),
+    ("help", "every command (Tab completes); Ctrl-D leaves"),
 ]
-
 
 def demo_config():
     return ServeSettings(host="127.0.0.1", port=0, namespaces=("/", PRIVATE), token=TOKEN,
@@ -44,35 +43,31 @@ async def tick(server, interval=TICK_SECONDS):
                                   namespace="/")
 
 
-def tour_text(url):
+def tour_rows(url):
+    """The tour's lines, each a tuple of (text, role) segments (PanelData's)."""
     width = max(len(command) for command, _ in TOUR) + 2
-    lines = [
-        "siocli demo: a Socket.IO server runs in this process at %s" % url,
-        "  /          sends `tick` every %g s; acks every event with its own arguments"
-        % TICK_SECONDS,
-        "  %-10s needs auth.token" % PRIVATE,
-        "Try:",
+    rows = [
+        (("a Socket.IO server runs in this process at %s" % url, ""),),
+        (("  %-11s" % "/", ""), ("sends `tick` every %g s; acks every event with its own "
+                                 "arguments" % TICK_SECONDS, "")),
+        (("  %-11s" % PRIVATE, ""), ("needs auth.token", "")),
+        (("Try:", "heading"),),
     ]
-    lines += ["  %s%s" % (command.ljust(width), what) for command, what in TOUR]
-    lines.append("From another terminal: siocli connect %s" % url)
-    return lines
+    rows += [(("  ", ""), (command, "command"), (" " * (width - len(command)) + what, ""))
+             for command, what in TOUR]
+    rows.append((("From another terminal: siocli connect %s" % url, ""),))
+    return rows
+
+
+def tour_text(url):
+    """The tour as plain lines, the first one naming the server's URL."""
+    first, *rest = ["".join(text for text, _ in segments) for segments in tour_rows(url)]
+    return ["siocli demo: " + first] + rest
 
 
 def tour_panel(url):
-    """The tour as a panel: the first line its title, commands and "Try:" stand out."""
-    lines = tour_text(url)
-    commands = {command for command, _ in TOUR}
-    rows = []
-    for line in lines[1:]:
-        if line == "Try:":
-            rows.append(((line, "heading"),))
-            continue
-        command = next((c for c in commands if line.startswith("  " + c + " ")), None)
-        if command is None:
-            rows.append(((line, ""),))
-        else:
-            rows.append((("  ", ""), (command, "command"), (line[2 + len(command):], "")))
-    return PanelData(lines[0], tuple(rows))
+    """The tour as a panel: commands and "Try:" stand out; the URL is in the body, whole."""
+    return PanelData("siocli demo", tuple(tour_rows(url)))
 
 
 @contextlib.asynccontextmanager

@@ -55,3 +55,29 @@ def printing_above_prompt(env, output):
             yield
         finally:
             output.use_stream(previous)
+
+
+# what a bottom toolbar leaves out first when it is too wide: the higher, the sooner
+ESSENTIAL, USEFUL, HELPFUL, EXTRA = 0, 1, 2, 3
+
+
+def terminal_columns():
+    """The width of the running prompt's terminal now (it may have been resized)."""
+    from prompt_toolkit.application import get_app
+
+    return get_app().output.get_size().columns
+
+
+def fitted(parts, width):
+    """The (style, text) of ``parts``, [(priority, style, text), ...], with the least
+    useful left out (the last of them first) until the rest fits in ``width`` cells, one
+    to spare; ESSENTIAL parts are always kept."""
+    from prompt_toolkit.utils import get_cwidth
+
+    kept = list(parts)
+    while sum(get_cwidth(text) for _, _, text in kept) > width - 1:
+        priority = max(priority for priority, _, _ in kept)
+        if priority == ESSENTIAL:
+            break
+        del kept[max(number for number, part in enumerate(kept) if part[0] == priority)]
+    return [(style, text) for _, style, text in kept]

@@ -7,6 +7,7 @@ from siocli.output.display import (
     SCREEN_LINE_BUDGET,
     display_args,
     display_value,
+    shown_event,
     shown_name,
 )
 from siocli.output.safe_text import Visible, visible_within
@@ -27,7 +28,7 @@ def namespace_of(record, default="/"):
 
 
 def event_of(record):
-    return shown_name(record.get("event", ""))
+    return shown_event(record.get("event", ""))
 
 
 def compact_args(args):
@@ -56,7 +57,9 @@ def lifecycle_detail(record):
     elif kind == "disconnect":
         detail = "%s: %s" % (shown_name(record.get("reason")),
                              shown_name(record.get("description"), SCREEN_LINE_BUDGET))
-        detail += " (reconnecting)" if record.get("will_reconnect") else " (not reconnecting)"
+        # will_reconnect is the JS Manager's: whether it reconnects on its own
+        detail += (" (reconnecting automatically)" if record.get("will_reconnect")
+                   else " (no automatic reconnection)")
     elif kind == "reconnect_attempt":
         detail = "attempt %s in %ss" % (shown_name(record.get("attempt")),
                                         _seconds(record.get("delay")))

@@ -11,6 +11,7 @@ What fits the budget is valid JSON that reads back as the value (bytes and non-f
 numbers aside), so it can be copied into an `emit`.
 """
 
+from siocli.grammar import quote_word
 from siocli.output.safe_text import (
     ELLIPSIS,
     Visible,
@@ -18,6 +19,7 @@ from siocli.output.safe_text import (
     cut_escaped,
     plain_str,
     quoted,
+    visible,
     visible_within,
 )
 
@@ -159,3 +161,14 @@ class _Writer:
 def shown_name(value, limit=NAME_LIMIT):
     """An event name, socket.id, namespace or the like, safe and cut to ``limit``."""
     return visible_within(value if isinstance(value, str) else plain_str(value), limit)
+
+
+def shown_event(value, limit=NAME_LIMIT):
+    """An event name as it is typed back in an `emit`: as it is when the emit grammar
+    reads it as one word (``tick``), else as a quoted string (``"add user"``), which the
+    grammar reads back as the name; safe and cut to ``limit`` either way."""
+    if not isinstance(value, str):
+        return shown_name(value, limit)
+    if quote_word(value) == value and visible(value) == value:
+        return shown_name(value, limit)
+    return display_value(value, limit)

@@ -22,9 +22,11 @@ from siocli.output.cells import (
     skipped_text,
 )
 from siocli.output.display import shown_name
+from siocli.output.grid import BELOW_MIN, grid_lines, wrapped
 from siocli.output.safe_text import visible
 from siocli.output.tables import cell_text
 
+PANEL_FRAME = 4  # a panel's borders and padding, in cells
 PANEL_ROLES = {"": "", "heading": "bold", "command": "bold cyan"}
 LIFECYCLE_STYLES = {"connect": "bold green", "connect_error": "bold red",
                     "disconnect": "bold yellow", "reconnect_attempt": "cyan",
@@ -35,34 +37,58 @@ MESSAGE_ARROWS = {"event": ("<- ", "bold cyan"), "emit": ("-> ", "bold magenta")
 
 
 class RichConsole:
-    """A rich Console that renders to text instead of writing to a stream."""
+    """A rich Console that renders to text instead of writing to a stream, at the width
+    ``width_of()`` gives when each piece is rendered (the terminal may have been resized)."""
 
-    def __init__(self, color, width):
+    def __init__(self, color, width_of):
         from rich.console import Console
 
-        self.width = width
+        self.width_of = width_of
         self.console = Console(file=io.StringIO(), force_terminal=color, no_color=not color,
-                               width=width, highlight=False, soft_wrap=False, emoji=False,
+                               width=width_of(), highlight=False, soft_wrap=False, emoji=False,
                                markup=False)
 
+    @property
+    def width(self):
+        return self.console.width
+
     def render(self, *renderables, **options):
+        self.console.width = self.width_of()
         with self.console.capture() as capture:
             self.console.print(*renderables, **options)
         return capture.get()
 
 
-def terminal_width(is_terminal):
+PIPED_WIDTH = 200
+NARROWEST = 20  # below this, lay out as if this wide (the terminal wraps the rest)
+
+
+def terminal_width_of(stream, is_terminal):
+    """A function giving the width of the terminal ``stream`` writes to, as it is now."""
+    import os
     import shutil
 
-    # piped rich output (-o rich) has no screen to fit: keep each row on one line
-    return shutil.get_terminal_size((200, 24)).columns if is_terminal else 200
+    if not is_terminal:
+        # piped rich output (-o rich) has no screen to fit: keep each row on one line
+        return lambda: PIPED_WIDTH
+
+    def width_of():
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            columns = shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+        return max(columns, NARROWEST)
+
+    return width_of
 
 
 class RichRenderer:
-    def __init__(self, color, is_terminal=True):
+    def __init__(self, color, is_terminal=True, stream=None):
         from rich.highlighter import JSONHighlighter
 
-        self.rich = RichConsole(color, terminal_width(is_terminal))
+        self.rich = RichConsole(color, terminal_width_of(stream, is_terminal))
+        # on a terminal, sentences wrap at words; piped, each stays on one line
+        self.is_terminal = is_terminal
         self._json = JSONHighlighter()
         self._header_shown = False
 
@@ -79,11 +105,13 @@ class RichRenderer:
             text = Text("%s %s %s" % (clock(record), arrow, raw_of(record)), style="dim")
         elif kind == "ack_timeout":
             text = Text.assemble((clock(record), "dim"), " ", ("ack_timeout", "yellow"), " ",
-                                 event_of(record), " no ack within %ss" % shown_name(
-                                     record.get("timeout")))
+                                 (namespace_of(record), "blue"), " ", event_of(record),
+                                 " no ack within %ss" % shown_name(record.get("timeout")))
+            return self.rich.render(text, soft_wrap=not self.is_terminal)
         elif kind == "error":
             text = Text.assemble((clock(record), "dim"), " ", ("error", "bold red"), " ",
                                  message_of(record))
+            return self.rich.render(text, soft_wrap=not self.is_terminal)
         else:
             text = Text.assemble((clock(record), "dim"), " ", (shown_name(kind), "bold"), " ",
                                  (namespace_of(record), "blue"), " ", other_fields(record))
@@ -102,25 +130,21 @@ class RichRenderer:
 
     def row(self, columns, widths, cells, show_header):
         """One table row of ``cells`` (rich Texts, then the detail: a plain string) under
-        ``columns`` of ``widths`` (the detail's last, unbounded). A detail too long for
-        its column goes on the line below, whole: the column would wrap it word by word."""
-        from rich.table import Table
+        ``columns`` of at least ``widths`` (the detail's last), laid out by
+        :func:`~siocli.output.grid.grid_lines` for the width of the screen now."""
         from rich.text import Text
 
-        table = Table(box=None, show_header=show_header, padding=(0, 1),
-                      header_style="bold", expand=False)
-        for name, width in zip(columns, widths + (None,), strict=True):
-            table.add_column(name, min_width=width, no_wrap=width is not None)
         *fixed, detail = cells
-        room = self.rich.width - sum(widths) - 2 * len(widths) - 1
-        below = None
-        if len(detail) > room:
-            below, detail = detail, "(below)"
-        table.add_row(*fixed, Text(detail))
-        text = self.rich.render(table)
-        if below:
-            text += self.rich.render(Text("   " + below), soft_wrap=True)
-        return text
+        header = [Text(name, style="bold") for name in columns] if show_header else None
+        return self._grid(header, [[*fixed, Text(detail)]], widths)
+
+    def _grid(self, header, rows, widths, title=None):
+        from rich.text import Text
+
+        lines = grid_lines(self.rich.console, self.rich.width_of(), header, rows, widths)
+        if title is not None:
+            lines.insert(0, title)
+        return self.rich.render(Text("\n").join(lines))
 
     def _message(self, record):
         from rich.text import Text
@@ -136,7 +160,8 @@ class RichRenderer:
     def notice(self, text, style="dim"):
         from rich.text import Text
 
-        return self.rich.render(Text(visible(text), style=style or ""), soft_wrap=True)
+        return self.rich.render(Text(visible(text), style=style or ""),
+                                soft_wrap=not self.is_terminal)
 
     def skipped(self, counts):
         from rich.text import Text
@@ -144,24 +169,44 @@ class RichRenderer:
         return self.rich.render(Text(skipped_text(counts), style="dim italic"))
 
     def table(self, table):
-        from rich.table import Table
         from rich.text import Text
 
-        rich_table = Table(title=Text(cell_text(table.title)) if table.title else None,
-                           title_justify="left", title_style="bold", header_style="bold",
-                           box=None, padding=(0, 2, 0, 0), show_header=any(table.columns))
-        for column in table.columns:
-            rich_table.add_column(Text(cell_text(column)))
-        for row in table.rows:
-            rich_table.add_row(*(Text(cell_text(cell)) for cell in row))
-        return self.rich.render(rich_table)
+        header = None
+        if any(table.columns):
+            header = [Text(cell_text(column), style="bold") for column in table.columns]
+        rows = [[Text(cell_text(cell)) for cell in row] for row in table.rows]
+        title = Text(cell_text(table.title), style="bold") if table.title else None
+        return self._grid(header, rows, (0,) * (len(table.columns) - 1), title)
 
     def panel(self, panel):
+        """A framed block as wide as its longest line, each line wrapped at words to fit
+        the screen, under the start of its last segment (a command's description)."""
         from rich.panel import Panel
         from rich.text import Text
 
-        body = Text("\n").join(
-            Text.assemble(*((visible(text), PANEL_ROLES.get(role, "")) for text, role in segments))
-            for segments in panel.lines)
-        return self.rich.render(Panel(body, title=Text(visible(panel.title)), title_align="left",
-                                      border_style="dim", expand=False))
+        room = max(self.rich.width_of() - PANEL_FRAME, 1)
+        lines = []
+        for segments in panel.lines:
+            parts = [Text(visible(text), style=PANEL_ROLES.get(role, ""))
+                     for text, role in segments]
+            lines.extend(hanging_lines(self.rich.console, parts, room))
+        return self.rich.render(Panel(Text("\n").join(lines), title=Text(visible(panel.title)),
+                                      title_align="left", border_style="dim", expand=False))
+
+
+def hanging_lines(console, parts, room):
+    """``parts`` (Texts) as one line, or wrapped at words in ``room`` cells with the
+    lines after the first starting where the last part's words start."""
+    from rich.text import Text
+
+    line = Text.assemble(*parts)
+    if line.cell_len <= room:
+        return [line]
+    *head, last = parts
+    spaces = len(last.plain) - len(last.plain.lstrip(" "))
+    indent = sum(part.cell_len for part in head) + spaces
+    if room - indent < BELOW_MIN:
+        return wrapped(console, line, room)
+    first, *rest = wrapped(console, last[spaces:], room - indent)
+    return [line[:len(line) - len(last) + spaces] + first] + [Text(" " * indent) + more
+                                                                 for more in rest]

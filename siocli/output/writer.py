@@ -50,7 +50,8 @@ class Output:
         if self.format == "rich":
             from siocli.output.rich_renderer import RichRenderer
 
-            self.renderer = RichRenderer(env.color, env.stdout_isatty)
+            self.renderer = RichRenderer(env.color, env.stdout_isatty,
+                                         env.stdout or sys.__stdout__)
         else:
             self.renderer = PlainRenderer()
         self._backlog = ScreenBacklog(SCREEN_BACKLOG)

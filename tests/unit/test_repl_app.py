@@ -171,7 +171,7 @@ def test_emits_while_disconnected_are_queued_then_sent(sio_server, tmp_path):
             harness.type("emit kick\r")
             await harness.wait_for("disconnect", reason="io server disconnect")
             harness.type("emit chat queued\r")
-            await harness.wait_notice("queued 'chat'")
+            await harness.wait_notice("queued chat on")
             harness.type("status\r")
             await harness.wait_notice("1: / chat (sent on connection)")
             assert not [r for r in harness.records("emit") if r["event"] == "chat"]

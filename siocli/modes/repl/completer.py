@@ -3,6 +3,7 @@
 from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from siocli.grammar import quote_word
 from siocli.output.safe_text import visible
 
 
@@ -31,7 +32,8 @@ class CommandCompleter(Completer):
     def _candidates(self, command, words, position):
         session = self.context.session
         name = command.name
-        events = sorted(session.event_names)
+        # as they are typed back: "add user" in quotes
+        events = sorted(quote_word(name) for name in session.event_names)
         if name in ("listen", "mute"):
             return events
         if name == "emit":

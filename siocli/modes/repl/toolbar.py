@@ -1,45 +1,60 @@
-"""The bottom toolbar: the live connection state, refreshed while the prompt waits."""
+"""The bottom toolbar: the live connection state, refreshed while the prompt waits.
+
+It fits the terminal's width as it is at each refresh: when the whole does not fit, the
+least useful parts are left out first (the transport, the last reason, the hints, the
+counters), never the state and the namespace.
+"""
 
 from siocli.commands.tables import seconds_until
+from siocli.modes.prompt import ESSENTIAL, EXTRA, HELPFUL, USEFUL, fitted, terminal_columns
 from siocli.output.safe_text import visible
 
 
-def toolbar_fragments(context):
-    """prompt_toolkit formatted text: [(style, text), ...]."""
+def toolbar_fragments(context, width=None):
+    """prompt_toolkit formatted text, [(style, text), ...], at most ``width`` cells wide
+    (default: the terminal's width now)."""
+    return fitted(toolbar_parts(context), terminal_columns() if width is None else width)
+
+
+def toolbar_parts(context):
+    """[(priority, style, text), ...] in the order shown."""
     session = context.session
-    namespace = context.namespace
-    state = session.namespaces.get(namespace)
+    namespace = visible(context.namespace)
+    state = session.namespaces.get(context.namespace)
     parts = []
     if state is not None and state.connected:
-        parts.append(("class:toolbar.ok", " ● connected "))
-        parts.append(("", " %s  id %s  %s " % (visible(namespace), visible(state.sid),
-                                                 session.transport or "?")))
+        parts.append((ESSENTIAL, "class:toolbar.ok", " ● connected "))
+        parts.append((ESSENTIAL, "", " %s" % namespace))
+        parts.append((USEFUL, "", "  id %s" % visible(state.sid)))
+        parts.append((EXTRA, "", "  %s" % (session.transport or "?")))
     elif session.state in ("connecting", "reconnecting"):
-        parts.append(("class:toolbar.wait", " ◌ %s " % session.state))
+        parts.append((ESSENTIAL, "class:toolbar.wait", " ◌ %s " % session.state))
+        parts.append((ESSENTIAL, "", " %s" % namespace))
         wait = seconds_until(session.next_attempt_at)
-        detail = " %s" % visible(namespace)
         if session.state == "reconnecting" and wait is not None:
-            detail += "  attempt %d in %.1fs" % (session.attempt + 1, wait)
+            parts.append((USEFUL, "", "  attempt %d in %.1fs" % (session.attempt + 1, wait)))
         elif session.attempt:
-            detail += "  attempt %d" % session.attempt
+            parts.append((USEFUL, "", "  attempt %d" % session.attempt))
         if session.last_reason:
-            detail += "  (last: %s)" % session.last_reason
-        parts.append(("", detail + " "))
+            parts.append((EXTRA, "", "  (last: %s)" % session.last_reason))
     else:
-        parts.append(("class:toolbar.bad", " ○ disconnected "))
+        parts.append((ESSENTIAL, "class:toolbar.bad", " ○ disconnected "))
+        parts.append((ESSENTIAL, "", " %s" % namespace))
         if state is not None and state.rejected:
-            detail = " %s rejected (connect_error): `auth set ...` then `connect`" % namespace
+            parts.append((USEFUL, "", " rejected (connect_error)"))
+            parts.append((HELPFUL, "", ": `auth set ...` then `connect`"))
         elif session.connected:
-            detail = " %s not connected (`ns %s` connects it)" % (namespace, namespace)
+            parts.append((USEFUL, "", " not connected"))
+            parts.append((HELPFUL, "", " (`ns %s` connects it)" % namespace))
         else:
-            detail = " %s%s  `connect` to retry" % (
-                namespace, "  (%s)" % session.last_reason if session.last_reason else "")
-        parts.append(("", detail + " "))
-    parts.append(("", "│ in %d out %d " % (session.events_in, session.events_out)))
+            if session.last_reason:
+                parts.append((EXTRA, "", "  (%s)" % session.last_reason))
+            parts.append((USEFUL, "", "  `connect` to retry"))
+    parts.append((HELPFUL, "", " │ in %d out %d" % (session.events_in, session.events_out)))
     if session.outbox:
-        parts.append(("class:toolbar.wait", " %d queued " % len(session.outbox)))
+        parts.append((USEFUL, "class:toolbar.wait", " %d queued " % len(session.outbox)))
     if context.output.recording:
-        parts.append(("", "│ rec "))
+        parts.append((USEFUL, "", " │ rec"))
     return parts
 
 

@@ -9,7 +9,15 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
 
 from siocli.commands.context import run_line
-from siocli.modes.prompt import open_history, printing_above_prompt
+from siocli.modes.prompt import (
+    ESSENTIAL,
+    EXTRA,
+    HELPFUL,
+    fitted,
+    open_history,
+    printing_above_prompt,
+    terminal_columns,
+)
 from siocli.modes.serve.commands import COMMANDS, ServeContext
 from siocli.status import ExitStatus
 
@@ -40,10 +48,14 @@ class ServeCompleter(Completer):
                 yield Completion(candidate, start_position=-len(current))
 
 
-def toolbar(server):
+def toolbar(server, width=None):
+    """The state in one line, the least useful parts left out when the terminal is narrow."""
     count = len(server.clients)
-    return " serve %s  |  %d client%s  |  events %d in, %d out  |  `help` for commands " % (
-        server.url, count, "" if count == 1 else "s", server.events_in, server.events_out)
+    parts = [(ESSENTIAL, "", " serve %s" % server.url),
+             (ESSENTIAL, "", "  |  %d client%s" % (count, "" if count == 1 else "s")),
+             (HELPFUL, "", "  |  events %d in, %d out" % (server.events_in, server.events_out)),
+             (EXTRA, "", "  |  `help` for commands ")]
+    return fitted(parts, terminal_columns() if width is None else width)
 
 
 def make_prompt_session(server, env):

@@ -41,18 +41,19 @@ def find_client(server, text):
 
 
 @COMMANDS.command("clients", "",
-                  "the connected clients: id, namespace, transport, auth (masked), since")
+                  "the connected clients: id, namespace, transport, since, auth (masked)")
 async def clients_command(context, rest):
     server = context.server
+    # the auth last: the one cell that may be long wraps, the ids stay whole
     rows = [(c.sid, c.namespace, server.transport_of(c.eio_sid) or "-",
-             short_json(masked(c.auth)) if c.auth is not None else "-",
-             since(c.connected_at), "%d/%d" % (c.events_in, c.events_out))
+             since(c.connected_at), "%d/%d" % (c.events_in, c.events_out),
+             short_json(masked(c.auth)) if c.auth is not None else "-")
             for c in sorted(server.clients.values(), key=lambda c: c.connected_at)]
     if not rows:
         return notice("no clients connected; try: siocli connect %s" % server.client_url())
     title = "%d client%s" % (len(rows), "" if len(rows) == 1 else "s")
-    return Reply(tables=(TableData(title, ("id", "namespace", "transport", "auth",
-                                           "connected since", "in/out"), rows),))
+    return Reply(tables=(TableData(title, ("id", "namespace", "transport", "connected since",
+                                           "in/out", "auth"), rows),))
 
 
 def split_target(rest):
