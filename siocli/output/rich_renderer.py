@@ -83,10 +83,11 @@ def terminal_width_of(stream, is_terminal):
 
 
 class RichRenderer:
-    def __init__(self, color, is_terminal=True, stream=None):
+    def __init__(self, color, is_terminal=True, stream=None, width_of=None):
+        """``width_of``: the screen's width now (default: ``stream``'s terminal's)."""
         from rich.highlighter import JSONHighlighter
 
-        self.rich = RichConsole(color, terminal_width_of(stream, is_terminal))
+        self.rich = RichConsole(color, width_of or terminal_width_of(stream, is_terminal))
         # on a terminal, sentences wrap at words; piped, each stays on one line
         self.is_terminal = is_terminal
         self._json = JSONHighlighter()
@@ -205,8 +206,12 @@ def hanging_lines(console, parts, room):
     *head, last = parts
     spaces = len(last.plain) - len(last.plain.lstrip(" "))
     indent = sum(part.cell_len for part in head) + spaces
-    if room - indent < BELOW_MIN:
-        return wrapped(console, line, room)
+    if room - indent < BELOW_MIN:  # too narrow to hang: the last part goes below
+        head = Text.assemble(*head)
+        head.rstrip()
+        below = min(4, max(room - BELOW_MIN, 0))
+        return [head] + [Text(" " * below) + more
+                         for more in wrapped(console, last[spaces:], room - below)]
     first, *rest = wrapped(console, last[spaces:], room - indent)
     return [line[:len(line) - len(last) + spaces] + first] + [Text(" " * indent) + more
                                                                  for more in rest]

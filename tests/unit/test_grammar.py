@@ -27,6 +27,7 @@ from siocli.grammar import (
     decode_json,
     needs_more_input,
     parse_emit,
+    quote_word,
     read_regular_file,
     split_command,
     split_words,
@@ -1031,3 +1032,16 @@ def test_json_values_round_trip(value, ensure_ascii):
 def test_an_unusable_file_path_is_a_grammar_error(text):
     with pytest.raises(GrammarError, match="cannot read file"):
         parse_emit(text)
+
+
+@pytest.mark.parametrize("word, typed", [
+    ("tick", "tick"), ("add user", '"add user"'), ("it's", '"it\'s"'), ("a\\b", '"a\\\\b"'),
+    ('say "hi"', '"say \\"hi\\""'), ("{x", '"{x"'), ("[x", '"[x"'), ("", '""'),
+    ("x}", "x}"), ("$HOME", "$HOME")])
+def test_quote_word_quotes_only_what_the_grammar_would_read_otherwise(word, typed):
+    assert quote_word(word) == typed
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",))))
+def test_a_quoted_word_reads_back_as_itself(word):
+    assert split_words(quote_word(word)) == [word]
