@@ -106,6 +106,21 @@ def test_completion_of_commands_events_options_namespaces(tmp_path, monkeypatch)
     assert completions("emit chat @pay") == ["load.json"]
 
 
+def test_event_names_are_completed_as_they_are_typed_back():
+    class Context:
+        session = FakeSession()
+
+    Context.session.event_names = {"add user", "tick"}
+    completer = CommandCompleter(REGISTRY, Context())
+
+    def offered(text):
+        document = Document(text, len(text))
+        return [c.text for c in completer.get_completions(document, CompleteEvent())]
+
+    assert offered("emit ") == ['"add user"', "tick"]
+    assert offered('emit "ad') == ['"add user"']
+
+
 def test_help_is_built_from_the_registry():
     env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), output="plain")
     output = Output(env)
