@@ -151,6 +151,27 @@ class SiocliGroup(click.Group):
         sys.exit(status or 0)
 
 
+VERSIONED_LIBRARIES = ("python-socketio", "python-engineio", "aiohttp")
+
+
+def show_version(ctx, value):
+    """`siocli --version`: siocli's version, then those of the libraries that speak to
+    the server, read from their installed metadata (importing them would be slow)."""
+    if not value or ctx.resilient_parsing:
+        return
+    import importlib.metadata
+
+    lines = ["siocli %s" % __version__]
+    for name in VERSIONED_LIBRARIES:
+        try:
+            lines.append("%s %s" % (name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            lines.append("%s not installed" % name)
+    lines.append("Python %d.%d.%d" % sys.version_info[:3])
+    click.echo("\n".join(lines))
+    ctx.exit()
+
+
 def one_line_error(exc):
     message = " ".join(exc.format_message().split())
     context = getattr(exc, "ctx", None)
@@ -161,7 +182,9 @@ def one_line_error(exc):
 
 @click.group(cls=SiocliGroup,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="siocli")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, value: show_version(ctx, value),
+              help="Show the versions of siocli, the libraries it speaks through, and Python.")
 def main():
     """A command-line client and debugger for Socket.IO servers.
 
