@@ -4,6 +4,7 @@ Keep this module light: `siocli --help` and shell completion must not import
 python-socketio, prompt_toolkit or rich.
 """
 
+import os
 import sys
 
 import click
@@ -31,8 +32,11 @@ class ConnectCommand(click.Command):
     def parse_args(self, ctx, args):
         args = spelled_long(self.get_params(ctx), args)
         parser = self.make_parser(ctx)
-        _, _, order = parser.parse_args(args=list(args))
+        given, _, order = parser.parse_args(args=list(args))
         ctx.meta["siocli.action_order"] = [p.name for p in order if p.name in ACTION_OPTIONS]
+        name = given.get("profile") or os.environ.get(env("profile"))
+        if name and not ctx.resilient_parsing:
+            ctx.default_map = profile_defaults(self, name)
         return super().parse_args(ctx, args)
 
 
@@ -65,6 +69,46 @@ def spelled_long(params, args):
         spelled.append(arg)
         value_due = arg in takes_value
     return spelled
+
+
+class ConfigError(click.ClickException):
+    """The config file or the profile asked for cannot be used (exit 2, as a usage error)."""
+
+    exit_code = 2
+
+
+def profile_defaults(command, name):
+    """The options of profile ``name`` as click's defaults: the command line and SIOCLI_*
+    variables still win. Warns when the file holds a secret others may read."""
+    from siocli import profiles
+
+    try:
+        config = profiles.load(os.environ)
+        profile = config.profile(name)
+        found = profiles.defaults(profile, command.params, os.environ, config.path)
+    except profiles.ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+    warn_if_exposed(config)
+    return found
+
+
+def warn_if_exposed(config):
+    where = config.exposed()
+    if where:
+        click.echo("siocli: warning: %s holds a literal secret (%s) and group or others can "
+                   "read it: chmod 600 it, or take the secret from token-env or auth-cmd"
+                   % (config.path, where), err=True)
+
+
+def complete_profile(ctx, param, incomplete):
+    """Profile names for `-p` TAB: reads only the config file (tomllib)."""
+    from siocli import profiles
+
+    try:
+        names = profiles.load(os.environ).profiles
+    except profiles.ProfileError:
+        return []
+    return [name for name in sorted(names) if name.startswith(incomplete)]
 
 
 def env(name):
@@ -127,6 +171,7 @@ Examples:
   siocli connect localhost:3000 -e 'join room1' -x welcome --expect-timeout 5
   siocli connect localhost:3000 -l 'price.*' --count 10
   echo 'emit chat "hello world"' | siocli connect localhost:3000
+  siocli connect -p staging -c 'echo 1'                # a saved profile
 
 \b
 Exit codes: 0 done, 1 could not connect, 2 usage or input error,
@@ -195,6 +240,10 @@ def main():
 
 @main.command(cls=ConnectCommand, epilog=CONNECT_EPILOG)
 @click.argument("url", envvar=env("url"))
+@click.option("-p", "--profile", metavar="NAME", envvar=env("profile"),
+              shell_complete=complete_profile,
+              help="Options from [profiles.NAME] in $XDG_CONFIG_HOME/siocli/config.toml "
+                   "(the command line wins; URL may then be left out). See `siocli profiles`.")
 @click.option("-n", "--namespace", "namespaces", multiple=True, type=TEXT_LINES, metavar="NS",
               envvar=env("namespace"), help="Connect this namespace too (repeatable).")
 @handshake_options
@@ -343,6 +392,37 @@ def demo():
     from siocli.dispatch import run_demo
 
     raise SystemExit(run_demo())
+
+
+@main.command("profiles")
+def list_profiles():
+    """List the saved connections (profiles) of $XDG_CONFIG_HOME/siocli/config.toml.
+
+    \b
+    Secrets are masked; a token-env says whether its variable is set. A profile holds
+    `siocli connect` options by their long names:
+      [profiles.staging]
+      url = "https://staging.example.com/chat"
+      namespace = ["/admin"]
+      header = ["X-Team: web"]
+      token-env = "STAGING_TOKEN"      # the token, from this environment variable
+      reconnect = false
+    then:  siocli connect -p staging
+    """
+    from siocli import profiles
+
+    try:
+        config = profiles.load(os.environ)
+    except profiles.ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+    if not config.exists:
+        click.echo("no config file: %s does not exist (see `siocli profiles --help`)"
+                   % config.path)
+        return
+    warn_if_exposed(config)
+    click.echo(str(config.path))
+    for line in profiles.listing(config, os.environ):
+        click.echo(line)
 
 
 @main.command()
