@@ -144,6 +144,9 @@ def handshake_options(function):
                      help="Skip TLS certificate verification."),
         click.option("--cacert", metavar="FILE", envvar=env("cacert"),
                      help="Trust this CA bundle."),
+        click.option("--proxy", metavar="URL", envvar=env("proxy"),
+                     help="HTTP proxy, http://[USER:PASSWORD@]HOST:PORT (default: "
+                          "HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the server)."),
     ]
     for option in reversed(options):  # decorators apply inside out: keep the help's order
         function = option(function)

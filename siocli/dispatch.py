@@ -40,7 +40,7 @@ def run_connect(options, action_order):
                   "or /dev/null)")
         return ExitStatus.USAGE_ERROR
     try:
-        settings = ConnectSettings.from_options(options, action_order)
+        settings = ConnectSettings.from_options(options, action_order, env.variables)
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR
@@ -65,7 +65,7 @@ def run_serve(options):
 def run_bench(options):
     env = make_environment(options)
     try:
-        settings = BenchSettings.from_options(options)
+        settings = BenchSettings.from_options(options, env.variables)
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR

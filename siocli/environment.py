@@ -57,6 +57,11 @@ class Environment:
         return "rich" if self.stdout_isatty else "plain"
 
     @property
+    def variables(self):
+        """The process's environment variables (a copy taken at start)."""
+        return self.environ or {}
+
+    @property
     def interactive(self):
         return self.stdin_isatty and self.stdout_isatty
 

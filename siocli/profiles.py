@@ -164,7 +164,7 @@ def holds_secret(key, value):
     """Whether the profile key ``key`` holds a secret written in the file."""
     if key in ("token", "auth-json"):
         return True
-    if key == "url":
+    if key in ("url", "proxy"):
         return isinstance(value, str) and mask_url(value) != value
     if key in ("auth", "query"):
         return any(is_secret(str(item).partition("=")[0]) for item in as_list(value))
@@ -183,7 +183,7 @@ def header_is_secret(name):
 
 
 def shown_value(key, value):
-    if key == "url" and isinstance(value, str):
+    if key in ("url", "proxy") and isinstance(value, str):
         return mask_url(value)
     if key in ("token", "auth-json"):
         return mask_value(value)

@@ -9,6 +9,7 @@ from siocli import grammar, validate
 from siocli.auth import mask_url
 from siocli.errors import GrammarError, UsageError
 from siocli.grammar import parse_emit
+from siocli.proxy import choose as choose_proxy
 
 ACTION_KINDS = ("emit", "call", "expect")
 
@@ -46,15 +47,22 @@ class ConnectSettings:
     trace: bool = False
     display_url: str = ""
     keep_going: bool = False
+    proxy: str = None  # http://[user:password@]host:port, or None: connect directly
 
     @property
     def namespace(self):
         return self.namespaces[0]
 
+    @property
+    def display_proxy(self):
+        """The proxy fit to show (its password masked), or None."""
+        return mask_url(self.proxy) if self.proxy else None
+
     @classmethod
-    def from_options(cls, options, action_order=()):
+    def from_options(cls, options, action_order=(), environ=None):
         """Settings from `siocli connect`'s parsed options; UsageError on bad input.
-        ``action_order``: the --emit/--call/--expect option names in command-line order."""
+        ``action_order``: the --emit/--call/--expect option names in command-line order;
+        ``environ``: where HTTP(S)_PROXY and NO_PROXY are read (none: no proxy from it)."""
         query = [key_value(pair, "--query") for pair in options["query"]]
         url, namespace = split_url(options["url"], query)
         namespaces = [namespace]
@@ -98,6 +106,7 @@ class ConnectSettings:
             trace=options["trace"],
             display_url=mask_url(options["url"]),
             keep_going=options.get("keep_going", False),
+            proxy=choose_proxy(url, options.get("proxy"), environ or {}),
         )
 
     @property
@@ -158,7 +167,7 @@ BENCH_CONNECT_DEFAULTS = {
     "reconnect_attempts": 0, "reconnect_delay": 1.0, "reconnect_delay_max": 5.0,
     "connect_timeout": 10.0, "ack_timeout": 5.0, "expect_timeout": 10.0, "listen": (),
     "count": None, "wait": None, "trace": False, "emit": (), "call": (), "expect": (),
-    "path": "/socket.io", "transports": (),
+    "path": "/socket.io", "transports": (), "proxy": None,
 }
 
 
@@ -180,7 +189,7 @@ class BenchSettings:
         return self.connection.namespace
 
     @classmethod
-    def from_options(cls, options):
+    def from_options(cls, options, environ=None):
         """Settings from `siocli bench`'s parsed options; UsageError on bad input."""
         emit, call = options.get("emit"), options.get("call")
         if (emit is None) == (call is None):
@@ -203,7 +212,7 @@ class BenchSettings:
         connect_options["url"] = options["url"]
         action = parse_action(kind, text)
         return cls(
-            connection=ConnectSettings.from_options(connect_options),
+            connection=ConnectSettings.from_options(connect_options, environ=environ),
             kind=kind,
             event=action.event,
             args=action.args,

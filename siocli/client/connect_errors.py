@@ -8,14 +8,58 @@ import urllib.parse
 
 import aiohttp
 
-from siocli.auth import is_secret
+from siocli.auth import is_secret, mask_url
+from siocli.client.tunnel import ProxyTunnelError
 
 
-def describe_failure(exception, library_message, url, path):
+def describe_failure(exception, library_message, url, path, proxy=None):
     """(message, data) for a `connect_error` record from a failed Engine.IO connect,
-    with the URL's secrets (password, ?token=...) masked wherever they are quoted."""
-    message, data = _describe(exception, library_message, url, path)
+    with the URL's secrets (password, ?token=...) and the proxy's password masked
+    wherever they are quoted. ``proxy``: the proxy the connection went through."""
+    message, data = None, None
+    if proxy is not None:
+        message = _describe_proxy_failure(exception, library_message, url, mask_url(proxy))
+    if message is None:
+        message, data = _describe(exception, library_message, url, path)
+    if proxy is not None:
+        message = without_secrets(message, proxy)
     return without_secrets(message, url), data
+
+
+def _describe_proxy_failure(exception, library_message, url, shown_proxy):
+    """What the proxy did, when it is the proxy that failed; else None."""
+    target = _host_port(url)
+    for exc in _chain(exception):
+        status = getattr(exc, "status", None)
+        unreachable = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
+            isinstance(exc, ProxyTunnelError) and exc.os_error is not None)
+        if unreachable:
+            if isinstance(exc.os_error, socket.gaierror):
+                return "cannot resolve the proxy's host: %s" % shown_proxy
+            why = ("connection refused" if exc.os_error.errno == errno.ECONNREFUSED
+                   else _short(exc.os_error))
+            return "cannot connect to the proxy %s: %s (is it running?)" % (shown_proxy, why)
+        if isinstance(exc, ProxyTunnelError) and status is None:
+            return "%s (proxy %s)" % (exc, shown_proxy)
+        if isinstance(exc, (ProxyTunnelError, aiohttp.ClientHttpProxyError)) and status:
+            return _proxy_status(status, shown_proxy, target)
+    text = str(library_message or "")
+    if text.startswith("Unexpected status code") and len(text.split()) > 3:
+        status = text.split()[3]
+        if status.isdigit() and int(status) in (407, 502, 503, 504):
+            return _proxy_status(int(status), shown_proxy, target)
+    return None
+
+
+def _proxy_status(status, shown_proxy, target):
+    if status in (401, 407):  # tinyproxy answers a CONNECT with wrong credentials with 401
+        if "@" in shown_proxy:
+            return "the proxy %s refused its credentials (HTTP %d)" % (shown_proxy, status)
+        return ("the proxy %s asks for credentials (HTTP 407): give them in the proxy URL, "
+                "http://USER:PASSWORD@HOST:PORT" % shown_proxy)
+    if status == 403:
+        return "the proxy %s refuses connections to %s (HTTP 403)" % (shown_proxy, target)
+    return "the proxy %s could not reach %s (HTTP %s)" % (shown_proxy, target, status)
 
 
 def without_secrets(text, url):

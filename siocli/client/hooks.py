@@ -22,6 +22,11 @@ Client:
   then the Socket.IO DISCONNECT) reach the server: python-socketio closes the
   websocket without waiting for its send queue, and they would be lost.
 
+Behind a proxy (aiohttp's surface, guarded by the same test):
+* the websocket through a CONNECT tunnel even for ``ws://`` (aiohttp would send it to
+  the proxy as a plain proxied GET): a connector overriding ``_create_connection`` and
+  a request class whose ``update_proxy`` leaves websocket requests unproxied.
+
 Server (``siocli serve``):
 * seeing each event with its ack id, and each CONNECT before the handler runs
   (``_handle_event``, ``_handle_connect``);
@@ -29,11 +34,15 @@ Server (``siocli serve``):
 """
 
 import asyncio
+import ssl
+import urllib.parse
 
 import aiohttp
 import engineio.payload
 import socketio
 from socketio import packet as sio_packet
+
+from siocli.client import tunnel
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
 RECORD_SEPARATOR = "\x1e"
@@ -68,8 +77,10 @@ def accept_any_polling_batch():
     engineio.payload.Payload.max_decode_packets = 1 << 62
 
 
-def create_http_session(observer, ssl=None):
-    """An aiohttp session that reports every frame and transport end to ``observer``."""
+def create_http_session(observer, ssl=None, proxy=None):
+    """An aiohttp session that reports every frame and transport end to ``observer``;
+    with ``proxy`` (http://[user:password@]host:port) its polling requests go through
+    the proxy and its websocket through a CONNECT tunnel (see client/tunnel.py)."""
 
     class WatchedWebSocket(aiohttp.ClientWebSocketResponse):
         async def receive(self, timeout=None):
@@ -122,13 +133,78 @@ def create_http_session(observer, ssl=None):
     trace.on_request_chunk_sent.append(on_chunk_sent)
     trace.on_request_exception.append(on_request_exception)
     trace.on_request_end.append(on_request_end)
-    connector = aiohttp.TCPConnector(ssl=ssl) if ssl is not None else None
+    options = {}
+    if proxy is not None:
+        options.update(proxy=proxy, request_class=WebSocketUnproxiedRequest,
+                       connector=TunnellingConnector(proxy, ssl))
+    elif ssl is not None:
+        options["connector"] = aiohttp.TCPConnector(ssl=ssl)
     return aiohttp.ClientSession(
-        connector=connector,
         ws_response_class=WatchedWebSocket,
         response_class=WatchedResponse,
         trace_configs=[trace],
+        **options,
     )
+
+
+WEBSOCKET_SCHEMES = ("ws", "wss")
+
+
+class WebSocketUnproxiedRequest(aiohttp.ClientRequest):
+    """A request that leaves the session's proxy to polling: a websocket request is
+    sent as to the server itself, over the tunnel TunnellingConnector opens for it."""
+
+    def update_proxy(self, proxy, proxy_auth, proxy_headers):
+        if self.url.scheme in WEBSOCKET_SCHEMES:
+            proxy = proxy_auth = proxy_headers = None
+        super().update_proxy(proxy, proxy_auth, proxy_headers)
+
+
+class TunnellingConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, but a websocket (ws or wss) connects through a CONNECT
+    tunnel of the proxy; aiohttp itself would send a ws:// request to the proxy as a
+    plain proxied GET, which proxies refuse. The override is of aiohttp's
+    ``_create_connection(req, traces, timeout)``, stable across aiohttp 3.x."""
+
+    def __init__(self, proxy, ssl_setting):
+        super().__init__(ssl=ssl_setting if ssl_setting is not None else True)
+        from siocli.proxy import without_credentials
+
+        url, self._user, self._password = without_credentials(proxy)
+        parts = urllib.parse.urlsplit(url)
+        self._proxy_host, self._proxy_port = parts.hostname, parts.port or 80
+        self._tunnel_ssl = ssl_setting
+
+    async def _create_connection(self, req, traces, timeout):
+        if req.url.scheme not in WEBSOCKET_SCHEMES:
+            return await super()._create_connection(req, traces, timeout)
+        sock = await tunnel.open_tunnel(self._proxy_host, self._proxy_port, req.url.raw_host,
+                                        req.url.port, self._user, self._password)
+        secure = req.url.scheme == "wss"
+        try:
+            _, protocol = await asyncio.get_running_loop().create_connection(
+                self._factory, sock=sock, ssl=self._ssl_for(req) if secure else None,
+                server_hostname=req.url.raw_host if secure else None)
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise aiohttp.ClientConnectorCertificateError(req.connection_key, exc) from exc
+        except ssl.SSLError as exc:
+            sock.close()
+            raise aiohttp.ClientConnectorSSLError(req.connection_key, exc) from exc
+        except OSError as exc:
+            sock.close()
+            raise aiohttp.ClientConnectorError(req.connection_key, exc) from exc
+        return protocol
+
+    def _ssl_for(self, req):
+        if isinstance(req.ssl, ssl.SSLContext):
+            return req.ssl
+        if self._tunnel_ssl is False or req.ssl is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        return self._tunnel_ssl or ssl.create_default_context()
 
 
 def decode_polling_payload(body):

@@ -141,7 +141,8 @@ class Session:
         from any but the current client are ignored."""
         hooks.accept_any_polling_batch()
         observer = CurrentOnly(self.wire, lambda: self.client is client)
-        http = hooks.create_http_session(observer, ssl=self._ssl_context())
+        http = hooks.create_http_session(observer, ssl=self._ssl_context(),
+                                         proxy=self.settings.proxy)
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
             engineio_logger=quiet_logger("siocli.engineio"), http_session=http,
@@ -334,7 +335,7 @@ class Session:
         if not isinstance(exception, (asyncio.TimeoutError, TimeoutError)):
             cause = self.wire.failure_exception or exception
         message, data = describe_failure(cause, library_message, self.settings.url,
-                                         self.settings.path)
+                                         self.settings.path, self.settings.proxy)
         for namespace in namespaces:
             self.record(records.connect_error(namespace, message, data))
 

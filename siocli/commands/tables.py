@@ -33,6 +33,7 @@ def status_tables(context):
         ("URL", settings.display_url or settings.url),
         ("Engine.IO path", settings.path),
         ("TLS", tls_text(settings)),
+        ("proxy", settings.display_proxy or "none (direct)"),
         ("state", session.state + (" (last reason: %s)" % session.last_reason
                                    if session.last_reason and not session.connected else "")),
         ("transport", (session.transport if session.connected else None) or "-"),

@@ -10,7 +10,8 @@ clean environment, and reading what it prints.
     child = spawn_siocli(tmp_path, "connect", url, "--no-color")         # pexpect, a pty
     server = ServeProcess(tmp_path, "-n", "/chat")   # `siocli serve --port 0 --json ...`
 
-The environment is this process's, minus NO_COLOR and every SIOCLI_* variable, with
+The environment is this process's, minus NO_COLOR, every SIOCLI_* variable and the proxy
+variables (HTTP_PROXY, ..., in either case), with
 this checkout first on PYTHONPATH and the XDG directories under ``tmp_path`` (the
 history file is ``tmp_path / "state" / "siocli" / "history"``).
 """
@@ -27,6 +28,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 XDG_DIRS = {"XDG_STATE_HOME": "state", "XDG_CONFIG_HOME": "config",
             "XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache"}
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")  # tests set their own
 LISTENING = re.compile(r"listening on http://([^ ]+):(\d+) ")
 
 
@@ -44,7 +46,7 @@ def siocli_env(tmp_path, **extra):
         env[name] = os.path.join(str(tmp_path), folder)
     env.pop("NO_COLOR", None)
     for key in list(env):
-        if key.startswith("SIOCLI_"):
+        if key.startswith("SIOCLI_") or key.lower() in PROXY_VARIABLES:
             del env[key]
     env.update(extra)
     return env

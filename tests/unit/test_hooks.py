@@ -64,3 +64,25 @@ def test_watched_classes_subclass_aiohttp():
     for name in ("ws_response_class", "response_class", "trace_configs"):
         assert name in session_kwargs
     assert "on_request_chunk_sent" in dir(aiohttp.TraceConfig())
+
+
+def test_aiohttp_surface_the_proxy_tunnel_overrides_is_there():
+    # TunnellingConnector overrides _create_connection(req, traces, timeout), which
+    # connect() calls for every new connection, and builds on the connector's _factory
+    assert list(inspect.signature(aiohttp.TCPConnector._create_connection).parameters) == [
+        "self", "req", "traces", "timeout"]
+    assert "self._create_connection(" in inspect.getsource(aiohttp.BaseConnector.connect)
+    # WebSocketUnproxiedRequest overrides update_proxy, which the request's __init__ calls
+    assert list(inspect.signature(aiohttp.ClientRequest.update_proxy).parameters) == [
+        "self", "proxy", "proxy_auth", "proxy_headers"]
+    assert "self.update_proxy(" in inspect.getsource(aiohttp.ClientRequest.__init__)
+    assert "proxy" in inspect.signature(aiohttp.ClientSession).parameters
+
+    async def scenario():
+        session = hooks.create_http_session(hooks.WireObserver(), proxy="http://127.0.0.1:9")
+        try:
+            assert callable(session.connector._factory)
+            assert isinstance(session.connector, hooks.TunnellingConnector)
+        finally:
+            await session.close()
+    asyncio.run(scenario())

@@ -70,16 +70,19 @@ url = "http://u:pw@h/?session=abc"
 query = ["room=1", "api_key=zzzzzz"]
 auth-json = '{"token": "abcdef"}'
 header = ["Cookie: sid=123456"]
+proxy = "http://ann:pw@proxy:3128"
 [profiles.b]
 url = "http://h"
 auth = ["user=ann"]
 """)
-    assert config.profiles["a"].literal_secrets() == ["url", "query", "auth-json", "header"]
+    assert config.profiles["a"].literal_secrets() == ["url", "query", "auth-json", "header",
+                                                       "proxy"]
     assert config.profiles["b"].literal_secrets() == []
     shown = config.profiles["a"].shown()
     assert shown == {"url": "http://u:****@h/?session=****",
                      "query": ["room=1", "api_key=zz****"],
-                     "auth-json": '{"********', "header": ["Cookie: si********"]}
+                     "auth-json": '{"********', "header": ["Cookie: si********"],
+                     "proxy": "http://ann:****@proxy:3128"}
 
 
 def run(tmp_path, *args, mode=0o600, text=CONFIG, env=None):

@@ -126,8 +126,10 @@ async def run_repl(settings, env, output, signals=None, prompt_session=None):
               else contextlib.nullcontext())
     with printing_above_prompt(env, output), sigint:
         try:
-            output.notice("siocli %s: connecting to %s. Type `help` for commands, "
-                          "Ctrl-D to quit." % (__version__, settings.display_url or settings.url))
+            via = " via proxy %s" % settings.display_proxy if settings.proxy else ""
+            output.notice("siocli %s: connecting to %s%s. Type `help` for commands, "
+                          "Ctrl-D to quit." % (__version__, settings.display_url or settings.url,
+                                               via))
             session.start()
             await repl.loop()
         finally:
