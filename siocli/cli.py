@@ -381,6 +381,46 @@ def bench(**options):
     raise SystemExit(run_bench(options))
 
 
+DOCTOR_EPILOG = """\b
+Examples:
+  siocli doctor http://localhost:3000
+  siocli doctor https://example.com/chat --token s3cret --origin https://app.example.com
+  siocli doctor http://localhost:3000 --path /ws --json
+
+\b
+Steps: DNS, TCP, TLS, HTTP, Engine.IO version, handshake, polling, websocket,
+namespace, sticky sessions, CORS (with --origin), ping. Each one passes, fails
+(with the fix) or is skipped (it does not apply, or an earlier step failed).
+Exit codes: 0 no step failed, 1 a step failed, 2 usage error, 130 interrupted.
+"""
+
+
+@main.command(epilog=DOCTOR_EPILOG)
+@click.argument("url", envvar=env("url"))
+@handshake_options
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              envvar=env("connect_timeout"), help="Seconds each step may wait.")
+@click.option("--origin", metavar="ORIGIN", envvar=env("origin"),
+              help="Check CORS for a web page at this origin (https://app.example.com).")
+@click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
+              default="auto", show_default=True, envvar=env("output"),
+              help="auto: rich on a terminal, plain when piped.")
+@click.option("--json", "json_output", is_flag=True, envvar=env("json"),
+              help="One `doctor` record per step.")
+@click.option("--no-color", is_flag=True, envvar=env("no_color"),
+              help="No colours (NO_COLOR is honoured too).")
+def doctor(**options):
+    """Probe a Socket.IO server at URL step by step; say what is wrong and how to fix it.
+
+    The URL's path is the namespace, as for `connect`, and the connection options are
+    `connect`'s. One row per step: pass, fail or skipped, the value measured, and on a
+    failure the fix.
+    """
+    from siocli.dispatch import run_doctor
+
+    raise SystemExit(run_doctor(options))
+
+
 @main.command(epilog="""\b
 Examples:
   siocli demo                                   # a REPL connected to a demo server

@@ -1,9 +1,9 @@
 """Picks the mode for a parsed command line and runs it: REPL, piped batch, scripted,
-serve, demo or bench. Modes are imported only once chosen (they pull in the heavy libraries)."""
+serve, demo, bench or doctor. Modes are imported only once chosen (they pull in the heavy libraries)."""
 
 from siocli.environment import Environment
 from siocli.errors import UsageError
-from siocli.settings import BenchSettings, ConnectSettings, ServeSettings
+from siocli.settings import BenchSettings, ConnectSettings, DoctorSettings, ServeSettings
 from siocli.status import ExitStatus
 
 INSECURE_WARNING = ("-k/--insecure: TLS certificates are not verified; anyone on the path "
@@ -72,6 +72,18 @@ def run_bench(options):
     if settings.connection.insecure:
         env.warning(INSECURE_WARNING)
     from siocli.modes.bench import run_bench as mode
+
+    return _run(env, lambda output, signals: mode(settings, env, output, signals))
+
+
+def run_doctor(options):
+    env = make_environment(options)
+    try:
+        settings = DoctorSettings.from_options(options)
+    except UsageError as exc:
+        env.error(exc)
+        return ExitStatus.USAGE_ERROR
+    from siocli.modes.doctor import run_doctor as mode
 
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
 

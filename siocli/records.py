@@ -45,7 +45,7 @@ LIFECYCLE_TYPES = frozenset(
     {"connect", "connect_error", "disconnect", "reconnect_attempt", "reconnect_failed"}
 )
 RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "error",
-                                  "bench"}
+                                  "bench", "doctor"}
 
 
 def timestamp(now=None):
@@ -113,6 +113,13 @@ def bench(namespace, **fields):
     """The summary of a `siocli bench` run; its fields are listed in docs/reference.md
     (built by siocli/modes/bench.py)."""
     return make("bench", namespace, **fields)
+
+
+def doctor(namespace, step, status, value, fix=None, ms=None, data=None):
+    """One step of `siocli doctor`: ``status`` "pass", "fail" or "skipped", the value
+    measured, on a failure the fix, and the step's facts (docs/reference.md)."""
+    return make("doctor", namespace, step=step, status=status, value=value, fix=fix, ms=ms,
+                data=data)
 
 
 MAX_DEPTH = 500  # levels below the record; Python's own json reads up to about 990

@@ -338,3 +338,36 @@ def positive(value, option, allow_zero=True):
         raise UsageError("%s must be %s, got %s" % (
             option, "0 or more" if allow_zero else "more than 0", value))
     return value
+
+
+# what `siocli doctor` does not take from `connect`: the other options' defaults
+DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
+
+
+@dataclasses.dataclass(frozen=True)
+class DoctorSettings:
+    """`siocli doctor`: the connection (as `connect` takes it) and the web page's origin
+    whose CORS is checked."""
+
+    connection: ConnectSettings
+    origin: str = None
+
+    @property
+    def namespace(self):
+        return self.connection.namespace
+
+    @classmethod
+    def from_options(cls, options):
+        """Settings from `siocli doctor`'s parsed options; UsageError on bad input."""
+        connect_options = dict(DOCTOR_CONNECT_DEFAULTS)
+        connect_options.update({key: value for key, value in options.items()
+                                if key in DOCTOR_CONNECT_DEFAULTS and value is not None})
+        connect_options["url"] = options["url"]
+        origin = options.get("origin")
+        if origin is not None:
+            origin = validate.no_surrogates(origin, "--origin").strip().rstrip("/")
+            parts = urllib.parse.urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise UsageError("--origin expects a web page's origin, "
+                                 "scheme://host[:port], e.g. https://app.example.com")
+        return cls(connection=ConnectSettings.from_options(connect_options), origin=origin)

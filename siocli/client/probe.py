@@ -1,0 +1,460 @@
+"""`siocli doctor`: probe a Socket.IO server step by step, as the JS client would reach
+it, and say at each step what was measured and, when it failed, what to do.
+
+Below HTTP the steps are in probe_net.py; above, Engine.IO is spoken by hand
+(engine_wire.py) so that every status, header and frame the libraries hide is seen.
+A step that cannot run because an earlier one failed is skipped, with the reason.
+"""
+
+import asyncio
+import dataclasses
+import json
+import urllib.parse
+
+from siocli.client import engine_wire, probe_net
+from siocli.client.engine_wire import SESSION_UNKNOWN, TRANSPORT_UNKNOWN
+from siocli.client.probe_net import Outcome
+
+STEPS = (("dns", "DNS"), ("tcp", "TCP"), ("tls", "TLS"), ("http", "HTTP"),
+         ("engineio", "Engine.IO"), ("handshake", "handshake"), ("polling", "polling"),
+         ("websocket", "websocket"), ("namespace", "namespace"), ("sticky", "sticky sessions"),
+         ("cors", "CORS"), ("ping", "ping"))
+STICKY_REQUESTS = 6
+SOCKETIO_2 = "a Socket.IO 2.x server (Engine.IO 3)"
+SOCKETIO_2_FIX = ("siocli, as socket.io-client 3 and 4, speaks Socket.IO 3/4 (protocol v5): "
+                  "upgrade the server to Socket.IO 4 "
+                  "(https://socket.io/docs/v4/migrating-from-2-x-to-3-0/), or use a 2.x client")
+PROXY_WEBSOCKET_FIX = ("a proxy in front must pass websocket upgrades (nginx: proxy_http_version "
+                       "1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header "
+                       "Connection \"upgrade\")")
+
+
+@dataclasses.dataclass(frozen=True)
+class StepResult:
+    step: str
+    status: str  # "pass", "fail" or "skipped"
+    value: str
+    fix: str = None
+    data: dict = None
+    ms: float = None
+
+
+class Skip(Exception):
+    """A step that does not apply, or cannot run: its reason is the row's value."""
+
+
+class Doctor:
+    """Runs the steps in order; ``report(StepResult)`` is called as each one ends."""
+
+    def __init__(self, settings, origin, auth, report):
+        self.settings = settings
+        self.origin = origin
+        self.auth = auth
+        self.report = report
+        parts = urllib.parse.urlsplit(settings.url)
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.https else 80)
+        self.namespace = settings.namespace
+        transports = tuple(settings.transports or ("polling", "websocket"))
+        self.websocket_only = "polling" not in transports
+        self.polling_only = "websocket" not in transports
+        self.timeout = settings.connect_timeout
+        self.stopped = None  # why the steps after a failed one cannot run
+        self.engine = None
+        self.open_body = None  # the handshake's answer (polling body or first frame)
+        self.open = None  # the OPEN packet's JSON
+        self.engine_io_3 = False
+        self.sid = None
+        self.answer = None  # the server's answer to the namespace CONNECT
+        self.polling_ok = False
+        self.probe_ms = None
+        self._websockets = []
+
+    async def run(self):
+        import aiohttp
+
+        ssl_option = False if self.settings.insecure else None
+        if self.settings.cacert:
+            ssl_option = probe_net.client_context(cacert=self.settings.cacert)
+        connector = aiohttp.TCPConnector(ssl=ssl_option) if ssl_option is not None else None
+        results = []
+        async with aiohttp.ClientSession(connector=connector,
+                                         cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            self.engine = engine_wire.EngineClient(http, self.settings.url, self.settings.path,
+                                                   self.settings.headers, self.timeout)
+            try:
+                for step, _ in STEPS:
+                    result = await self._run_step(step)
+                    results.append(result)
+                    self.report(result)
+            finally:
+                await self._close()
+        return results
+
+    async def _run_step(self, step):
+        if self.stopped:
+            return StepResult(step, "skipped", self.stopped)
+        try:
+            outcome = await getattr(self, "_" + step)()
+        except Skip as skip:
+            return StepResult(step, "skipped", str(skip))
+        stopping = ("dns", "tcp", "tls", "http") + (() if self.engine_io_3 else ("engineio",))
+        if not outcome.ok and step in stopping:
+            self.stopped = "after the failed %s step" % dict(STEPS)[step]
+        return StepResult(step, "pass" if outcome.ok else "fail", outcome.value,
+                          None if outcome.ok else outcome.fix, outcome.data or None, outcome.ms)
+
+    # -- below HTTP ------------------------------------------------------------------
+
+    async def _dns(self):
+        return await probe_net.resolve(self.host, self.port, self.timeout)
+
+    async def _tcp(self):
+        return await probe_net.connect_tcp(self.host, self.port, self.timeout)
+
+    async def _tls(self):
+        if not self.https:
+            raise Skip("http:// URL: no TLS")
+        return await probe_net.check_tls(self.host, self.port, self.timeout,
+                                         self.settings.insecure, self.settings.cacert)
+
+    # -- HTTP and the Engine.IO handshake ------------------------------------------------
+
+    async def _http(self):
+        import aiohttp
+
+        if self.websocket_only:
+            return await self._websocket_handshake()
+        try:
+            answer = await self.engine.poll("GET")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return await self._no_http_answer(exc)
+        data = {"status": answer.status, "content_type": answer.headers.get("Content-Type")}
+        value = "GET %s: %s (%s ms)" % (self.settings.path + "/", answer.short(), answer.ms)
+        if answer.status == 200:
+            self.open_body = answer.body
+            return Outcome(True, "GET %s: HTTP 200 (%s ms)" % (self.settings.path + "/",
+                                                               answer.ms), data=data, ms=answer.ms)
+        return Outcome(False, value, self._status_fix(answer), data=data, ms=answer.ms)
+
+    async def _no_http_answer(self, exc):
+        detail = probe_net._reason(exc) if not isinstance(exc, TimeoutError) else "timeout"
+        if not self.https and await probe_net.speaks_tls(self.host, self.port, self.timeout):
+            return Outcome(False, "no HTTP answer: the server speaks TLS on this port",
+                           "use https:// (or wss://) in the URL", data={"tls": True})
+        if isinstance(exc, TimeoutError):
+            return Outcome(False, "no HTTP answer within %g s" % self.timeout,
+                           "the server accepts connections but does not answer HTTP: is it "
+                           "overloaded, or is this port another service?")
+        return Outcome(False, "no HTTP answer (%s)" % detail,
+                       "the server closed the connection: is this port an HTTP server?")
+
+    def _status_fix(self, answer):
+        status, error = answer.status, answer.engine_error
+        path = self.settings.path + "/"
+        if error and error[0] == TRANSPORT_UNKNOWN:
+            return ("the server does not allow polling: connect with -t websocket (JS: "
+                    "transports: [\"websocket\"]), or allow polling on the server")
+        if error and error[0] == engine_wire.FORBIDDEN:
+            return ("the server's allowRequest refused the handshake: give the headers, "
+                    "cookies or query it expects (-H, -q)")
+        if error:
+            return "the server's Engine.IO refused the handshake (%s)" % error[1]
+        if status == 404:
+            hint = "" if self.settings.path != "/socket.io" else " (Socket.IO's default)"
+            return ("nothing answers at %s%s: give the server's Engine.IO path with --path "
+                    "(its `path` option)" % (path, hint))
+        if status in (301, 302, 303, 307, 308):
+            return "the server redirects to %s: use that URL" % answer.headers.get(
+                "Location", "another URL")
+        if status in (401, 403):
+            return ("the server, or a proxy in front, refuses without credentials: give them "
+                    "with -H \"Authorization: ...\" or -q")
+        if status in (502, 503, 504):
+            return "a proxy in front cannot reach the Socket.IO server: check that it runs"
+        if status >= 500:
+            return "the server failed: look at its logs"
+        return "the server refused the Engine.IO handshake at %s: check --path and -H/-q" % path
+
+    async def _websocket_handshake(self):
+        """-t websocket: the handshake, the namespace CONNECT and its answer over one
+        websocket, as the JS client does with transports: ["websocket"]."""
+        import time
+
+        import aiohttp
+
+        started = time.perf_counter()
+        try:
+            websocket = await self.engine.websocket()
+        except aiohttp.WSServerHandshakeError as exc:
+            return Outcome(False, "websocket handshake: HTTP %s" % exc.status,
+                           self._status_fix(engine_wire.Answer(exc.status, {}, "", 0)),
+                           data={"status": exc.status})
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return await self._no_http_answer(exc)
+        self._websockets.append(websocket)
+        ms = probe_net.elapsed_ms(started)
+        self.open_body = await engine_wire.receive_text(websocket, self.timeout) or ""
+        open_packet = engine_wire.open_packet_of(self.open_body)
+        if open_packet is not None:
+            self.sid = open_packet["sid"]
+            self.answer = await self._namespace_exchange(websocket)
+        return Outcome(True, "websocket handshake: HTTP 101 (%s ms)" % ms,
+                       data={"status": 101}, ms=ms)
+
+    async def _namespace_exchange(self, websocket):
+        """Send the namespace CONNECT on an open websocket; the server's answer or None."""
+        await websocket.send_str(engine_wire.connect_packet(self.namespace, self.auth))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while loop.time() < deadline:
+            frame = await engine_wire.receive_text(websocket, deadline - loop.time())
+            if frame is None:
+                return None
+            if frame == "2":
+                await websocket.send_str("3")
+                continue
+            found = engine_wire.namespace_answer(frame, self.namespace)
+            if found is not None:
+                if found[0] == "connect" and not (isinstance(found[1], dict)
+                                                  and "sid" in found[1]):
+                    self.engine_io_3 = True  # a Socket.IO 2 server's CONNECT has no sid
+                return found
+        return None
+
+    async def _engineio(self):
+        body = self.open_body or ""
+        if engine_wire.is_engine_io_3(body) or self.engine_io_3:
+            self.engine_io_3 = True
+            return Outcome(False, "3: " + SOCKETIO_2, SOCKETIO_2_FIX, data={"version": 3})
+        if engine_wire.open_packet_of(body) is None:
+            shown = " ".join(body.split())[:60] or "(empty)"
+            return Outcome(False, "not Engine.IO: the answer begins %r" % shown,
+                           "something else answers at %s/ (a web app's catch-all route?): "
+                           "give the Engine.IO path with --path" % self.settings.path)
+        return Outcome(True, "4 (Socket.IO 3.x or 4.x)", data={"version": 4})
+
+    async def _handshake(self):
+        self.open = engine_wire.open_packet_of(self.open_body or "")
+        if self.open is None:
+            return Outcome(False, "no OPEN packet", "the server is not an Engine.IO server")
+        self.sid = self.open.get("sid")
+        data = {"sid": self.sid, "upgrades": self.open.get("upgrades"),
+                "ping_interval": self.open.get("pingInterval"),
+                "ping_timeout": self.open.get("pingTimeout"),
+                "max_payload": self.open.get("maxPayload")}
+        value = "sid %s, upgrades %s, pingInterval %s ms, pingTimeout %s ms, maxPayload %s" % (
+            self.sid, json.dumps(data["upgrades"]), data["ping_interval"], data["ping_timeout"],
+            "%s bytes" % data["max_payload"] if data["max_payload"] is not None
+            else "not sent (older server)")
+        if self.engine_io_3:
+            self.stopped = SOCKETIO_2 + ": siocli speaks Socket.IO 3/4"
+        missing = [key for key in ("pingInterval", "pingTimeout") if
+                   not isinstance(self.open.get(key), (int, float))]
+        if missing:
+            return Outcome(False, value, "the OPEN packet lacks %s: the server is not a "
+                           "conforming Engine.IO server" % ", ".join(missing), data=data)
+        return Outcome(True, value, data=data)
+
+    # -- the session -------------------------------------------------------------------
+
+    async def _polling(self):
+        import aiohttp
+
+        if self.websocket_only:
+            raise Skip("-t websocket: no polling")
+        try:
+            sent = await self.engine.poll("POST", self.sid,
+                                          engine_wire.connect_packet(self.namespace, self.auth))
+            if sent.status != 200:
+                return self._refused_poll("POST", sent)
+            received, answer = None, None
+            for _ in range(3):
+                received = await self.engine.poll("GET", self.sid)
+                if received.status != 200:
+                    return self._refused_poll("GET", received)
+                for packet in engine_wire.packets_of(received.body):
+                    answer = answer or engine_wire.namespace_answer(packet, self.namespace)
+                if answer:
+                    break
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return Outcome(False, "polling request failed: %s" % probe_net._reason(exc),
+                           "the server or a proxy cut the request: look at their logs")
+        self.answer, self.polling_ok = answer, True
+        return Outcome(True, "POST %s ms, GET %s ms" % (sent.ms, received.ms),
+                       data={"post_ms": sent.ms, "get_ms": received.ms}, ms=sent.ms + received.ms)
+
+    def _refused_poll(self, method, answer):
+        error = answer.engine_error
+        if error and error[0] == SESSION_UNKNOWN:
+            fix = ("the request reached a server that does not know this session: a load "
+                   "balancer without sticky sessions (see the sticky sessions step)")
+        else:
+            fix = "the server refused the session's request: look at its logs"
+        return Outcome(False, "%s: %s" % (method, answer.short()), fix,
+                       data={"status": answer.status})
+
+    async def _websocket(self):
+        import aiohttp
+
+        if self.polling_only:
+            raise Skip("-t polling: no websocket")
+        if self.websocket_only:
+            return Outcome(True, "connected directly (-t websocket)")
+        upgrades = self.open.get("upgrades") or []
+        offered = "websocket" in upgrades
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            websocket = await self.engine.websocket(self.sid)
+        except aiohttp.WSServerHandshakeError as exc:
+            value = "upgrade refused: HTTP %s" % exc.status
+            if not offered:
+                return Outcome(False, value + " (the handshake offered upgrades %s)"
+                               % json.dumps(upgrades),
+                               "the server allows polling only (its `transports` option): "
+                               "allow websocket there, or connect with -t polling")
+            return Outcome(False, value, "the server refused to upgrade this session: a load "
+                           "balancer without sticky sessions, or " + PROXY_WEBSOCKET_FIX)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return Outcome(False, "websocket failed: %s" % probe_net._reason(exc),
+                           PROXY_WEBSOCKET_FIX)
+        self._websockets.append(websocket)
+        probe_sent = loop.time()
+        await websocket.send_str("2probe")
+        reply = await engine_wire.receive_text(websocket, self.timeout)
+        if reply != "3probe":
+            return Outcome(False, "no answer to the upgrade's PING probe (got %r)" % reply,
+                           PROXY_WEBSOCKET_FIX)
+        self.probe_ms = round((loop.time() - probe_sent) * 1000, 1)
+        await websocket.send_str("5")
+        ms = round((loop.time() - started) * 1000, 1)
+        value = "upgraded in %s ms" % ms
+        if not offered:
+            value += " (though the handshake offered upgrades %s)" % json.dumps(upgrades)
+        return Outcome(True, value, data={"probe_ms": self.probe_ms}, ms=ms)
+
+    async def _namespace(self):
+        import aiohttp
+
+        if self.answer is None and not self.polling_ok and not self.polling_only:
+            try:  # the polling session failed: ask over a websocket of its own
+                websocket = await self.engine.websocket()
+                self._websockets.append(websocket)
+                if await engine_wire.receive_text(websocket, self.timeout):
+                    self.answer = await self._namespace_exchange(websocket)
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                pass
+        if self.answer is None:
+            if not self.polling_ok and self.polling_only:
+                raise Skip("after the failed polling step")
+            return Outcome(False, "no answer to the CONNECT of %s within %g s"
+                           % (self.namespace, self.timeout),
+                           "the server never answered the namespace: look at its logs")
+        kind, data = self.answer
+        if kind == "connect":
+            socket_id = data.get("sid") if isinstance(data, dict) else None
+            return Outcome(True, "%s accepted, socket.id %s" % (self.namespace, socket_id),
+                           data={"id": socket_id})
+        message = data.get("message") if isinstance(data, dict) else data
+        detail = data.get("data") if isinstance(data, dict) else None
+        result = {"message": message, "data": detail}
+        if message == "Invalid namespace":
+            return Outcome(False, "unknown namespace %s (the server: %s)"
+                           % (self.namespace, message),
+                           "the server has no namespace %s: the URL's path is the namespace "
+                           "(the Engine.IO path is --path); check its spelling" % self.namespace,
+                           data=result)
+        value = "%s refused: %s" % (self.namespace, message)
+        if message == "Unable to connect":
+            value += (" (python-socketio's answer for an unknown namespace, or a connect "
+                      "handler that returned False)")
+        if detail is not None:
+            value += ", data %s" % json.dumps(detail, ensure_ascii=False)
+        return Outcome(False, value, "a middleware (or the connect handler) refused this "
+                       "auth: give what it expects with --token, -a KEY=VALUE or --auth-json "
+                       "(the data may say what); if no such namespace exists, check the URL's "
+                       "path", data=result)
+
+    async def _sticky(self):
+        if self.websocket_only:
+            raise Skip("-t websocket: one connection, no affinity needed")
+        import aiohttp
+
+        try:
+            opened = await self.engine.poll("GET")
+            sid = (engine_wire.open_packet_of(opened.body) or {}).get("sid")
+            if opened.status != 200 or sid is None:
+                return Outcome(False, "a new handshake failed: %s" % opened.short(),
+                               "the server answered the first handshake, not this one: "
+                               "look at its logs")
+            unknown = 0
+            for _ in range(STICKY_REQUESTS):
+                answer = await self.engine.poll("POST", sid, "3")  # a PONG: changes nothing
+                error = answer.engine_error
+                unknown += bool(error and error[0] == SESSION_UNKNOWN)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return Outcome(False, "polling request failed: %s" % probe_net._reason(exc),
+                           "the server or a proxy cut the request: look at their logs")
+        await self.engine.close_session(sid)
+        data = {"requests": STICKY_REQUESTS, "session_unknown": unknown}
+        if unknown:
+            return Outcome(False, "%d of %d polling requests of one session answered "
+                           "`Session ID unknown`" % (unknown, STICKY_REQUESTS),
+                           "the requests of one session reach different servers: a load "
+                           "balancer without sticky sessions. Enable them (nginx: ip_hash; "
+                           "or cookie affinity), or connect with -t websocket", data=data)
+        return Outcome(True, "%d of %d polling requests reached the session's server"
+                       % (STICKY_REQUESTS, STICKY_REQUESTS), data=data)
+
+    async def _cors(self):
+        if not self.origin:
+            raise Skip("give --origin ORIGIN (the web page's) to check it")
+        if self.websocket_only:
+            raise Skip("-t websocket: browsers apply no CORS to websockets")
+        import aiohttp
+
+        try:
+            answer = await self.engine.poll("GET", headers={"Origin": self.origin})
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return Outcome(False, "request failed: %s" % probe_net._reason(exc),
+                           "the server cut the request with Origin %s" % self.origin)
+        allowed = answer.headers.get("Access-Control-Allow-Origin")
+        sid = (engine_wire.open_packet_of(answer.body) or {}).get("sid")
+        if sid:
+            await self.engine.close_session(sid)
+        data = {"origin": self.origin, "status": answer.status, "allowed": allowed}
+        fix = ("allow %s on the server (socket.io: the `cors.origin` option; python-socketio: "
+               "cors_allowed_origins)" % self.origin)
+        if answer.status != 200:
+            return Outcome(False, "Origin %s refused: %s" % (self.origin, answer.short()), fix,
+                           data=data)
+        if allowed not in (self.origin, "*"):
+            seen = "allows %s only" % allowed if allowed else "sends no Access-Control-Allow-Origin"
+            return Outcome(False, "the server %s: a page at %s cannot read its answers"
+                           % (seen, self.origin), fix, data=data)
+        return Outcome(True, "Access-Control-Allow-Origin: %s" % allowed, data=data)
+
+    async def _ping(self):
+        if self.probe_ms is None:
+            raise Skip("measured on the websocket upgrade, which did not happen")
+        timeout = self.open.get("pingTimeout")
+        data = {"rtt_ms": self.probe_ms, "ping_timeout": timeout}
+        value = "%s ms (PING probe → PONG over websocket)" % self.probe_ms
+        if isinstance(timeout, (int, float)) and self.probe_ms > timeout:
+            return Outcome(False, value + ", more than pingTimeout %s ms" % timeout,
+                           "the server will drop this client: raise pingTimeout on the server, "
+                           "or bring the client closer", data=data, ms=self.probe_ms)
+        return Outcome(True, value, data=data, ms=self.probe_ms)
+
+    async def _close(self):
+        for websocket in self._websockets:
+            try:
+                if not websocket.closed:
+                    await websocket.send_str("1")
+                    await asyncio.wait_for(websocket.close(), 2)
+            except Exception:  # already gone: nothing to close
+                pass
+        if self.sid and self.polling_ok and self.probe_ms is None and not self.engine_io_3:
+            await self.engine.close_session(self.sid)
