@@ -1,5 +1,6 @@
 """Picks the mode for a parsed command line and runs it: REPL, piped batch, scripted,
-serve, demo, bench or doctor. Modes are imported only once chosen (they pull in the heavy libraries)."""
+serve, demo, bench or doctor. Modes are imported only once chosen (they pull in the
+heavy libraries)."""
 
 from siocli.environment import Environment
 from siocli.errors import UsageError

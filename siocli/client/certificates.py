@@ -32,7 +32,7 @@ class Certificate:
         return self.issuer == self.subject
 
     def days_left(self, now=None):
-        now = now or datetime.datetime.now(datetime.timezone.utc)
+        now = now or datetime.datetime.now(datetime.UTC)
         return int((self.not_after - now).total_seconds() // 86400)
 
 
@@ -100,4 +100,4 @@ def _time(element):
         parsed = datetime.datetime.strptime(text, "%Y%m%d%H%M%SZ")
     else:
         raise ValueError("unknown time type %#x" % element.tag)
-    return parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.replace(tzinfo=datetime.UTC)

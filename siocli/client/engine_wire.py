@@ -43,7 +43,14 @@ class Answer:
     def short(self):
         """``HTTP 400 Session ID unknown``: the status and what the body says, short."""
         error = self.engine_error
-        text = error[1] if error else " ".join(self.body.split())[:80]
+        body = self.body
+        try:
+            decoded = json.loads(body)
+            if isinstance(decoded, str):  # python-engineio's refusals are JSON strings
+                body = decoded
+        except ValueError:
+            pass
+        text = error[1] if error else " ".join(body.split())[:80]
         if text.startswith(str(self.status)):  # "404: Not Found"
             text = text[len(str(self.status)):].lstrip(": ")
         return ("HTTP %s %s" % (self.status, text)).rstrip()

@@ -12,21 +12,18 @@ import json
 import urllib.parse
 
 from siocli.client import engine_wire, probe_net
-from siocli.client.engine_wire import SESSION_UNKNOWN, TRANSPORT_UNKNOWN
+from siocli.client.engine_wire import TRANSPORT_UNKNOWN
 from siocli.client.probe_net import Outcome
+from siocli.client.probe_session import SessionSteps, Skip
 
 STEPS = (("dns", "DNS"), ("tcp", "TCP"), ("tls", "TLS"), ("http", "HTTP"),
          ("engineio", "Engine.IO"), ("handshake", "handshake"), ("polling", "polling"),
          ("websocket", "websocket"), ("namespace", "namespace"), ("sticky", "sticky sessions"),
          ("cors", "CORS"), ("ping", "ping"))
-STICKY_REQUESTS = 6
 SOCKETIO_2 = "a Socket.IO 2.x server (Engine.IO 3)"
 SOCKETIO_2_FIX = ("siocli, as socket.io-client 3 and 4, speaks Socket.IO 3/4 (protocol v5): "
                   "upgrade the server to Socket.IO 4 "
                   "(https://socket.io/docs/v4/migrating-from-2-x-to-3-0/), or use a 2.x client")
-PROXY_WEBSOCKET_FIX = ("a proxy in front must pass websocket upgrades (nginx: proxy_http_version "
-                       "1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header "
-                       "Connection \"upgrade\")")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,11 +36,7 @@ class StepResult:
     ms: float = None
 
 
-class Skip(Exception):
-    """A step that does not apply, or cannot run: its reason is the row's value."""
-
-
-class Doctor:
+class Doctor(SessionSteps):
     """Runs the steps in order; ``report(StepResult)`` is called as each one ends."""
 
     def __init__(self, settings, origin, auth, report):
@@ -139,7 +132,7 @@ class Doctor:
         return Outcome(False, value, self._status_fix(answer), data=data, ms=answer.ms)
 
     async def _no_http_answer(self, exc):
-        detail = probe_net._reason(exc) if not isinstance(exc, TimeoutError) else "timeout"
+        detail = probe_net.reason_of(exc) if not isinstance(exc, TimeoutError) else "timeout"
         if not self.https and await probe_net.speaks_tls(self.host, self.port, self.timeout):
             return Outcome(False, "no HTTP answer: the server speaks TLS on this port",
                            "use https:// (or wss://) in the URL", data={"tls": True})
@@ -256,205 +249,3 @@ class Doctor:
             return Outcome(False, value, "the OPEN packet lacks %s: the server is not a "
                            "conforming Engine.IO server" % ", ".join(missing), data=data)
         return Outcome(True, value, data=data)
-
-    # -- the session -------------------------------------------------------------------
-
-    async def _polling(self):
-        import aiohttp
-
-        if self.websocket_only:
-            raise Skip("-t websocket: no polling")
-        try:
-            sent = await self.engine.poll("POST", self.sid,
-                                          engine_wire.connect_packet(self.namespace, self.auth))
-            if sent.status != 200:
-                return self._refused_poll("POST", sent)
-            received, answer = None, None
-            for _ in range(3):
-                received = await self.engine.poll("GET", self.sid)
-                if received.status != 200:
-                    return self._refused_poll("GET", received)
-                for packet in engine_wire.packets_of(received.body):
-                    answer = answer or engine_wire.namespace_answer(packet, self.namespace)
-                if answer:
-                    break
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome(False, "polling request failed: %s" % probe_net._reason(exc),
-                           "the server or a proxy cut the request: look at their logs")
-        self.answer, self.polling_ok = answer, True
-        return Outcome(True, "POST %s ms, GET %s ms" % (sent.ms, received.ms),
-                       data={"post_ms": sent.ms, "get_ms": received.ms}, ms=sent.ms + received.ms)
-
-    def _refused_poll(self, method, answer):
-        error = answer.engine_error
-        if error and error[0] == SESSION_UNKNOWN:
-            fix = ("the request reached a server that does not know this session: a load "
-                   "balancer without sticky sessions (see the sticky sessions step)")
-        else:
-            fix = "the server refused the session's request: look at its logs"
-        return Outcome(False, "%s: %s" % (method, answer.short()), fix,
-                       data={"status": answer.status})
-
-    async def _websocket(self):
-        import aiohttp
-
-        if self.polling_only:
-            raise Skip("-t polling: no websocket")
-        if self.websocket_only:
-            return Outcome(True, "connected directly (-t websocket)")
-        upgrades = self.open.get("upgrades") or []
-        offered = "websocket" in upgrades
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            websocket = await self.engine.websocket(self.sid)
-        except aiohttp.WSServerHandshakeError as exc:
-            value = "upgrade refused: HTTP %s" % exc.status
-            if not offered:
-                return Outcome(False, value + " (the handshake offered upgrades %s)"
-                               % json.dumps(upgrades),
-                               "the server allows polling only (its `transports` option): "
-                               "allow websocket there, or connect with -t polling")
-            return Outcome(False, value, "the server refused to upgrade this session: a load "
-                           "balancer without sticky sessions, or " + PROXY_WEBSOCKET_FIX)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome(False, "websocket failed: %s" % probe_net._reason(exc),
-                           PROXY_WEBSOCKET_FIX)
-        self._websockets.append(websocket)
-        probe_sent = loop.time()
-        await websocket.send_str("2probe")
-        reply = await engine_wire.receive_text(websocket, self.timeout)
-        if reply != "3probe":
-            return Outcome(False, "no answer to the upgrade's PING probe (got %r)" % reply,
-                           PROXY_WEBSOCKET_FIX)
-        self.probe_ms = round((loop.time() - probe_sent) * 1000, 1)
-        await websocket.send_str("5")
-        ms = round((loop.time() - started) * 1000, 1)
-        value = "upgraded in %s ms" % ms
-        if not offered:
-            value += " (though the handshake offered upgrades %s)" % json.dumps(upgrades)
-        return Outcome(True, value, data={"probe_ms": self.probe_ms}, ms=ms)
-
-    async def _namespace(self):
-        import aiohttp
-
-        if self.answer is None and not self.polling_ok and not self.polling_only:
-            try:  # the polling session failed: ask over a websocket of its own
-                websocket = await self.engine.websocket()
-                self._websockets.append(websocket)
-                if await engine_wire.receive_text(websocket, self.timeout):
-                    self.answer = await self._namespace_exchange(websocket)
-            except (aiohttp.ClientError, TimeoutError, OSError):
-                pass
-        if self.answer is None:
-            if not self.polling_ok and self.polling_only:
-                raise Skip("after the failed polling step")
-            return Outcome(False, "no answer to the CONNECT of %s within %g s"
-                           % (self.namespace, self.timeout),
-                           "the server never answered the namespace: look at its logs")
-        kind, data = self.answer
-        if kind == "connect":
-            socket_id = data.get("sid") if isinstance(data, dict) else None
-            return Outcome(True, "%s accepted, socket.id %s" % (self.namespace, socket_id),
-                           data={"id": socket_id})
-        message = data.get("message") if isinstance(data, dict) else data
-        detail = data.get("data") if isinstance(data, dict) else None
-        result = {"message": message, "data": detail}
-        if message == "Invalid namespace":
-            return Outcome(False, "unknown namespace %s (the server: %s)"
-                           % (self.namespace, message),
-                           "the server has no namespace %s: the URL's path is the namespace "
-                           "(the Engine.IO path is --path); check its spelling" % self.namespace,
-                           data=result)
-        value = "%s refused: %s" % (self.namespace, message)
-        if message == "Unable to connect":
-            value += (" (python-socketio's answer for an unknown namespace, or a connect "
-                      "handler that returned False)")
-        if detail is not None:
-            value += ", data %s" % json.dumps(detail, ensure_ascii=False)
-        return Outcome(False, value, "a middleware (or the connect handler) refused this "
-                       "auth: give what it expects with --token, -a KEY=VALUE or --auth-json "
-                       "(the data may say what); if no such namespace exists, check the URL's "
-                       "path", data=result)
-
-    async def _sticky(self):
-        if self.websocket_only:
-            raise Skip("-t websocket: one connection, no affinity needed")
-        import aiohttp
-
-        try:
-            opened = await self.engine.poll("GET")
-            sid = (engine_wire.open_packet_of(opened.body) or {}).get("sid")
-            if opened.status != 200 or sid is None:
-                return Outcome(False, "a new handshake failed: %s" % opened.short(),
-                               "the server answered the first handshake, not this one: "
-                               "look at its logs")
-            unknown = 0
-            for _ in range(STICKY_REQUESTS):
-                answer = await self.engine.poll("POST", sid, "3")  # a PONG: changes nothing
-                error = answer.engine_error
-                unknown += bool(error and error[0] == SESSION_UNKNOWN)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome(False, "polling request failed: %s" % probe_net._reason(exc),
-                           "the server or a proxy cut the request: look at their logs")
-        await self.engine.close_session(sid)
-        data = {"requests": STICKY_REQUESTS, "session_unknown": unknown}
-        if unknown:
-            return Outcome(False, "%d of %d polling requests of one session answered "
-                           "`Session ID unknown`" % (unknown, STICKY_REQUESTS),
-                           "the requests of one session reach different servers: a load "
-                           "balancer without sticky sessions. Enable them (nginx: ip_hash; "
-                           "or cookie affinity), or connect with -t websocket", data=data)
-        return Outcome(True, "%d of %d polling requests reached the session's server"
-                       % (STICKY_REQUESTS, STICKY_REQUESTS), data=data)
-
-    async def _cors(self):
-        if not self.origin:
-            raise Skip("give --origin ORIGIN (the web page's) to check it")
-        if self.websocket_only:
-            raise Skip("-t websocket: browsers apply no CORS to websockets")
-        import aiohttp
-
-        try:
-            answer = await self.engine.poll("GET", headers={"Origin": self.origin})
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome(False, "request failed: %s" % probe_net._reason(exc),
-                           "the server cut the request with Origin %s" % self.origin)
-        allowed = answer.headers.get("Access-Control-Allow-Origin")
-        sid = (engine_wire.open_packet_of(answer.body) or {}).get("sid")
-        if sid:
-            await self.engine.close_session(sid)
-        data = {"origin": self.origin, "status": answer.status, "allowed": allowed}
-        fix = ("allow %s on the server (socket.io: the `cors.origin` option; python-socketio: "
-               "cors_allowed_origins)" % self.origin)
-        if answer.status != 200:
-            return Outcome(False, "Origin %s refused: %s" % (self.origin, answer.short()), fix,
-                           data=data)
-        if allowed not in (self.origin, "*"):
-            seen = "allows %s only" % allowed if allowed else "sends no Access-Control-Allow-Origin"
-            return Outcome(False, "the server %s: a page at %s cannot read its answers"
-                           % (seen, self.origin), fix, data=data)
-        return Outcome(True, "Access-Control-Allow-Origin: %s" % allowed, data=data)
-
-    async def _ping(self):
-        if self.probe_ms is None:
-            raise Skip("measured on the websocket upgrade, which did not happen")
-        timeout = self.open.get("pingTimeout")
-        data = {"rtt_ms": self.probe_ms, "ping_timeout": timeout}
-        value = "%s ms (PING probe → PONG over websocket)" % self.probe_ms
-        if isinstance(timeout, (int, float)) and self.probe_ms > timeout:
-            return Outcome(False, value + ", more than pingTimeout %s ms" % timeout,
-                           "the server will drop this client: raise pingTimeout on the server, "
-                           "or bring the client closer", data=data, ms=self.probe_ms)
-        return Outcome(True, value, data=data, ms=self.probe_ms)
-
-    async def _close(self):
-        for websocket in self._websockets:
-            try:
-                if not websocket.closed:
-                    await websocket.send_str("1")
-                    await asyncio.wait_for(websocket.close(), 2)
-            except Exception:  # already gone: nothing to close
-                pass
-        if self.sid and self.polling_ok and self.probe_ms is None and not self.engine_io_3:
-            await self.engine.close_session(self.sid)

@@ -143,7 +143,7 @@ async def check_tls(host, port, timeout, insecure=False, cacert=None):
         return Outcome(False, "the server answered in plain HTTP, not TLS",
                        "this port serves http://: use http:// (or ws://) in the URL",
                        data={"plain_http": True}, ms=elapsed_ms(started))
-    return Outcome(False, "TLS handshake failed: %s" % _reason(error),
+    return Outcome(False, "TLS handshake failed: %s" % reason_of(error),
                    "check that the port serves TLS, and the server's TLS setup",
                    ms=elapsed_ms(started))
 
@@ -182,7 +182,7 @@ def _expiry_text(days):
 
 def _unverified(error, seen, host, started):
     code = getattr(error, "verify_code", None)
-    message = getattr(error, "verify_message", None) or _reason(error)
+    message = getattr(error, "verify_message", None) or reason_of(error)
     certificate, data = _certificate_data(seen["der"] if seen else None)
     data.update(verified=False, verify_code=code, verify_message=message)
     value = "not verified: %s" % message
@@ -205,7 +205,7 @@ def _unverified(error, seen, host, started):
     return Outcome(False, value, fix, data=data, ms=elapsed_ms(started))
 
 
-def _reason(error):
+def reason_of(error):
     text = getattr(error, "reason", None) or getattr(error, "strerror", None) or str(error)
     return str(text) or type(error).__name__
 

@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import hooks, packets, reasons
+from siocli.client import hooks, legacy, packets, reasons
 from siocli.client.auth_source import AuthSource
 from siocli.client.connect_errors import describe_failure
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
@@ -316,6 +316,10 @@ class Session:
                 hooks.leave_ping_timeouts_to_the_watchdog(self.client)
                 outcomes = await asyncio.gather(*self._settled.values())
         except socketio.exceptions.ConnectionError as exc:
+            if self.wire.socketio_2:
+                self._refuse_socketio_2()
+                self.state = "disconnected"
+                return "rejected"
             self._engine_failed(wanted, exc.__cause__ or exc, self._engine_error or str(exc))
             return "failed"
         except TimeoutError as exc:
@@ -364,6 +368,10 @@ class Session:
     def _transport_ended(self):
         """The connection ended: namespaces still waiting for their CONNECT answer will
         never get one. Say so now, with the reason, rather than at --connect-timeout."""
+        if self.wire.socketio_2:
+            self._refuse_socketio_2()
+            self._connection_broken()
+            return
         waiting = [name for name, future in self._settled.items() if not future.done()]
         if not waiting or self.wire.facts.client_closing or self._connecting_engine:
             return  # the handshake itself failed: connect() raises and says why
@@ -373,6 +381,16 @@ class Session:
                 namespace, "the server ended the connection before answering the namespace "
                 "CONNECT (%s)" % reason, None))
             self._settle(namespace, "lost")
+
+    def _refuse_socketio_2(self):
+        """A Socket.IO 2.x server: every namespace waiting for its CONNECT is refused, as
+        by a middleware (no retry can help)."""
+        for namespace, future in self._settled.items():
+            if not future.done():
+                state = self._state(namespace)
+                state.rejected, state.active = True, False
+                self.record(records.connect_error(namespace, legacy.SOCKETIO_2_MESSAGE, None))
+                self._settle(namespace, "rejected")
 
     def _connection_broken(self):
         asyncio.get_running_loop().create_task(self._drop_engine())

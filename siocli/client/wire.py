@@ -10,7 +10,7 @@ import json
 
 from siocli import records
 from siocli.auth import masked
-from siocli.client import packets
+from siocli.client import legacy, packets
 from siocli.client.hooks import WireObserver, describe_exception
 from siocli.client.reasons import WireFacts
 
@@ -35,6 +35,8 @@ class Wire(WireObserver):
         self.facts = WireFacts()
         self.decoded = packets.DecodedOnce()  # python-socketio's json: payloads checked here
         self.failure_exception = None
+        self.socketio_2 = False  # the server is a Socket.IO 2.x one (client/legacy.py)
+        self._opened = False
         self._ping_window = None
         self._last_ping = 0.0
         self._timer = None
@@ -45,6 +47,8 @@ class Wire(WireObserver):
         self._attachments_due = 0
         self.parse_error = None
         self.failure_exception = None
+        self.socketio_2 = False
+        self._opened = False
         self._ping_window = None
 
     def stop_watchdog(self):
@@ -57,8 +61,12 @@ class Wire(WireObserver):
         would refuse it, or it is for a namespace nobody asked for)."""
         if self._tracing():
             self._emit_record(packet_record("in", frame))
-        if self.facts.undecodable_packet or self.facts.undecodable_frame:
+        if self.facts.undecodable_packet or self.facts.undecodable_frame or self.socketio_2:
             return False  # the JS client stopped reading at the first bad packet
+        if legacy.from_socketio_2(frame, self._opened):
+            self.socketio_2 = True
+            self._on_ended()
+            return False
         if isinstance(frame, (bytes, bytearray)) or frame[:1] == "b":
             return self._attachment()
         kind = frame[:1]
@@ -67,6 +75,7 @@ class Wire(WireObserver):
         if kind == "2":
             self._last_ping = self._loop.time()
         elif kind == "0":
+            self._opened = True
             self._start_watchdog(frame[1:])
         elif kind == "1":
             self.facts.engine_close_packet = True

@@ -12,8 +12,8 @@ Values and fixes may quote what the server sent: the output layer makes them saf
 from siocli.output.safe_text import visible_within
 from siocli.output.tables import TableData
 
-STEP_WIDTH = 16
-RESULT_WIDTH = 8
+STEP_WIDTH = 17
+RESULT_WIDTH = 9
 CELL_LIMIT = 400
 RESULT_STYLES = {"pass": "bold green", "fail": "bold red", "skipped": "dim"}
 RESULT_MARKS = {"pass": "pass", "fail": "FAIL", "skipped": "skipped"}

@@ -1,0 +1,304 @@
+"""`siocli doctor` against real servers, each set up to fail in one way: the step that
+must fail fails with its value and fix, the steps that cannot run are skipped, and the
+exit status is 1; a healthy server passes every step (exit 0)."""
+
+import pytest
+
+from doctor_peers import (
+    closed_port,
+    expired_certificate,
+    self_signed_certificate,
+    start_doctor_server,
+)
+from py_server import start_py_server
+from round_robin_proxy import start_round_robin_proxy
+from siocli_run import ServeProcess, json_lines, run_siocli
+
+STEP_NAMES = ["dns", "tcp", "tls", "http", "engineio", "handshake", "polling", "websocket",
+              "namespace", "sticky", "cors", "ping"]
+
+
+def doctor(tmp_path, url, *options):
+    """(exit status, {step: record}) of `siocli doctor URL OPTIONS --json`."""
+    result = run_siocli(tmp_path, "doctor", url, *options, "--json", timeout=60)
+    records = json_lines(result.stdout)
+    assert [record["type"] for record in records] == ["doctor"] * len(STEP_NAMES), result.stderr
+    assert [record["step"] for record in records] == STEP_NAMES
+    return result.returncode, {record["step"]: record for record in records}
+
+
+def statuses(steps):
+    return {name: record["status"] for name, record in steps.items()}
+
+
+def skipped_after(steps, first):
+    """Every step after ``first`` is skipped."""
+    later = STEP_NAMES[STEP_NAMES.index(first) + 1:]
+    return all(steps[name]["status"] == "skipped" for name in later)
+
+
+def test_a_healthy_python_socketio_server_passes_every_step(sio_server, tmp_path):
+    status, steps = doctor(tmp_path, sio_server.url, "--origin", "http://app.example")
+    assert status == 0
+    assert statuses(steps) == {name: "skipped" if name == "tls" else "pass"
+                               for name in STEP_NAMES}
+    assert steps["engineio"]["data"] == {"version": 4}
+    handshake = steps["handshake"]["data"]
+    assert handshake["upgrades"] == ["websocket"] and handshake["ping_interval"] == 25000
+    assert handshake["ping_timeout"] == 20000 and handshake["max_payload"] == 1000000
+    assert steps["namespace"]["value"].startswith("/ accepted, socket.id ")
+    assert steps["sticky"]["data"] == {"requests": 6, "session_unknown": 0}
+    assert all(record["fix"] is None for record in steps.values())
+
+
+def test_a_healthy_node_server_passes_every_step(tmp_path):
+    with start_doctor_server() as server:
+        status, steps = doctor(tmp_path, server.url, "--origin", "http://app.example")
+    assert status == 0, steps
+    assert [name for name, value in statuses(steps).items() if value != "pass"] == ["tls"]
+    assert steps["cors"]["value"] == "Access-Control-Allow-Origin: *"
+
+
+def test_the_plain_report_is_a_table_with_the_fix_under_the_failure(tmp_path):
+    result = run_siocli(tmp_path, "doctor", "http://127.0.0.1:%d" % closed_port())
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("siocli doctor: http://127.0.0.1:")
+    assert lines[1].split() == ["step", "result", "value"]
+    tcp = next(index for index, line in enumerate(lines) if line.startswith("TCP"))
+    assert lines[tcp].split()[1] == "FAIL"
+    assert lines[tcp + 1].strip().startswith("fix: nothing listens on port")
+    assert lines[-1] == ("1 passed, 1 failed, 10 skipped: the first failure is the one to "
+                         "fix (TCP)")
+
+
+def test_nothing_listening(tmp_path):
+    port = closed_port()
+    status, steps = doctor(tmp_path, "http://127.0.0.1:%d" % port)
+    assert status == 1
+    assert steps["dns"]["status"] == "pass"
+    assert steps["tcp"]["status"] == "fail"
+    assert steps["tcp"]["value"] == "connection refused by 127.0.0.1:%d" % port
+    assert "nothing listens on port %d" % port in steps["tcp"]["fix"]
+    assert skipped_after(steps, "tcp")
+
+
+def test_an_unknown_host(tmp_path):
+    status, steps = doctor(tmp_path, "http://no-such-host.invalid:3000")
+    assert status == 1
+    assert steps["dns"]["status"] == "fail"
+    assert "check the host name" in steps["dns"]["fix"]
+    assert skipped_after(steps, "dns")
+
+
+def test_a_wrong_engine_io_path(sio_server, tmp_path):
+    status, steps = doctor(tmp_path, sio_server.url, "--path", "/wrong")
+    assert status == 1
+    http = steps["http"]
+    assert http["status"] == "fail" and http["data"]["status"] == 404
+    assert http["value"].startswith("GET /wrong/: HTTP 404")
+    assert "nothing answers at /wrong/" in http["fix"] and "--path" in http["fix"]
+    assert skipped_after(steps, "http")
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("doctor-tls")
+    return {"self-signed": self_signed_certificate(folder)}
+
+
+@pytest.fixture(scope="module")
+def self_signed_server(certificates):
+    with start_py_server(tls=certificates["self-signed"]) as server:
+        yield server
+
+
+def test_http_to_a_tls_port(self_signed_server, tmp_path):
+    status, steps = doctor(tmp_path, "http://127.0.0.1:%d" % self_signed_server.port)
+    assert status == 1
+    assert steps["tls"]["status"] == "skipped"
+    assert steps["http"]["status"] == "fail"
+    assert steps["http"]["value"] == "no HTTP answer: the server speaks TLS on this port"
+    assert steps["http"]["fix"] == "use https:// (or wss://) in the URL"
+    assert skipped_after(steps, "http")
+
+
+def test_https_to_a_plain_port(sio_server, tmp_path):
+    status, steps = doctor(tmp_path, "https://127.0.0.1:%d" % sio_server.port)
+    assert status == 1
+    assert steps["tls"]["status"] == "fail"
+    assert steps["tls"]["value"] == "the server answered in plain HTTP, not TLS"
+    assert "use http://" in steps["tls"]["fix"]
+    assert skipped_after(steps, "tls")
+
+
+def test_a_self_signed_certificate(self_signed_server, tmp_path):
+    status, steps = doctor(tmp_path, "https://127.0.0.1:%d" % self_signed_server.port)
+    assert status == 1
+    tls = steps["tls"]
+    assert tls["status"] == "fail"
+    assert tls["data"]["verify_code"] == 18 and tls["data"]["verified"] is False
+    assert tls["data"]["issuer"] == "CN=127.0.0.1, O=siocli doctor test"
+    assert tls["data"]["days_left"] in (29, 30)
+    assert "self-signed certificate" in tls["value"]
+    assert "--cacert" in tls["fix"] and "-k" in tls["fix"]
+    assert skipped_after(steps, "tls")
+
+
+def test_a_self_signed_certificate_trusted_with_cacert(self_signed_server, certificates,
+                                                       tmp_path):
+    cert, _ = certificates["self-signed"]
+    status, steps = doctor(tmp_path, "https://127.0.0.1:%d" % self_signed_server.port,
+                           "--cacert", str(cert))
+    assert status == 0, steps
+    tls = steps["tls"]
+    assert tls["status"] == "pass" and tls["data"]["verified"] is True
+    assert "issuer CN=127.0.0.1, O=siocli doctor test" in tls["value"]
+    assert "expires in 29 days" in tls["value"] or "expires in 30 days" in tls["value"]
+    assert steps["websocket"]["status"] == "pass"
+
+
+def test_an_expired_certificate(tmp_path):
+    cert, key, ca = expired_certificate(tmp_path)
+    with start_py_server(tls=(cert, key)) as server:
+        status, steps = doctor(tmp_path, "https://127.0.0.1:%d" % server.port,
+                               "--cacert", str(ca))
+    assert status == 1
+    tls = steps["tls"]
+    assert tls["status"] == "fail" and tls["data"]["verify_code"] == 10
+    assert tls["data"]["days_left"] in (-3, -4)
+    assert "certificate has expired" in tls["value"]
+    assert tls["fix"].startswith("the certificate expired on ")
+    assert "renew it" in tls["fix"]
+
+
+@pytest.mark.parametrize("transport", [None, "websocket"])
+def test_a_socketio_2_server_is_named(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_doctor_server("--v2") as server:
+        status, steps = doctor(tmp_path, server.url, *options)
+    assert status == 1
+    engine = steps["engineio"]
+    assert engine["status"] == "fail" and engine["data"] == {"version": 3}
+    assert engine["value"] == "3: a Socket.IO 2.x server (Engine.IO 3)"
+    assert "upgrade the server to Socket.IO 4" in engine["fix"]
+    assert steps["handshake"]["status"] == "pass"  # it is read all the same
+    assert steps["handshake"]["data"]["max_payload"] is None
+    assert skipped_after(steps, "handshake")
+    assert "Socket.IO 2.x" in steps["namespace"]["value"]
+
+
+def test_a_server_that_allows_polling_only(tmp_path):
+    with start_doctor_server("--transports", "polling") as server:
+        status, steps = doctor(tmp_path, server.url)
+    assert status == 1
+    assert steps["handshake"]["data"]["upgrades"] == []
+    assert steps["polling"]["status"] == "pass"
+    websocket = steps["websocket"]
+    assert websocket["status"] == "fail"
+    assert websocket["value"] == "upgrade refused: HTTP 400 (the handshake offered upgrades [])"
+    assert "allows polling only" in websocket["fix"] and "-t polling" in websocket["fix"]
+    assert steps["namespace"]["status"] == "pass"
+    assert steps["ping"]["status"] == "skipped"
+
+
+def test_a_namespace_middleware_rejection_with_data(tmp_path):
+    with start_doctor_server() as server:
+        status, steps = doctor(tmp_path, server.url + "/private", "--token", "wrong")
+    assert status == 1
+    namespace = steps["namespace"]
+    assert namespace["status"] == "fail"
+    assert namespace["data"] == {"message": "not authorized",
+                                 "data": {"content": "Please retry later"}}
+    assert namespace["value"] == ('/private refused: not authorized, data '
+                                  '{"content": "Please retry later"}')
+    assert "--token" in namespace["fix"]
+    assert statuses(steps)["polling"] == statuses(steps)["websocket"] == "pass"
+
+
+@pytest.mark.parametrize("transport", [None, "websocket"])
+def test_an_unknown_namespace(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_doctor_server() as server:
+        status, steps = doctor(tmp_path, server.url + "/nope", *options)
+    assert status == 1
+    namespace = steps["namespace"]
+    assert namespace["status"] == "fail"
+    assert namespace["value"] == "unknown namespace /nope (the server: Invalid namespace)"
+    assert "the URL's path is the namespace" in namespace["fix"]
+
+
+def test_a_refused_cors_origin_on_node(tmp_path):
+    with start_doctor_server("--cors", "http://app.example") as server:
+        status, steps = doctor(tmp_path, server.url, "--origin", "http://evil.example")
+    assert status == 1
+    cors = steps["cors"]
+    assert cors["status"] == "fail"
+    assert cors["value"] == ("the server allows http://app.example only: a page at "
+                             "http://evil.example cannot read its answers")
+    assert "allow http://evil.example on the server" in cors["fix"]
+    assert [name for name, value in statuses(steps).items() if value == "fail"] == ["cors"]
+
+
+def test_a_refused_cors_origin_on_python_socketio(tmp_path):
+    server = ServeProcess(tmp_path, "--cors", "http://app.example")
+    try:
+        status, steps = doctor(tmp_path, "http://127.0.0.1:%d" % server.port,
+                               "--origin", "http://evil.example")
+        allowed_status, allowed = doctor(tmp_path, "http://127.0.0.1:%d" % server.port,
+                                         "--origin", "http://app.example")
+    finally:
+        server.stop()
+    assert status == 1
+    assert steps["cors"]["value"] == ("Origin http://evil.example refused: HTTP 400 "
+                                      "http://evil.example is not an accepted origin.")
+    assert allowed_status == 0
+    assert allowed["cors"]["value"] == "Access-Control-Allow-Origin: http://app.example"
+
+
+def test_missing_sticky_sessions_behind_a_round_robin_proxy(tmp_path):
+    with start_doctor_server() as first, start_doctor_server() as second, \
+            start_round_robin_proxy(first.url, second.url) as proxy:
+        status, steps = doctor(tmp_path, proxy.url)
+        requests = proxy.lines("request")
+    assert status == 1
+    assert {request["backend"] for request in requests} == {first.url, second.url}
+    sticky = steps["sticky"]
+    assert sticky["status"] == "fail"
+    assert sticky["data"] == {"requests": 6, "session_unknown": 3}
+    assert sticky["value"] == ("3 of 6 polling requests of one session answered "
+                               "`Session ID unknown`")
+    assert "without sticky sessions" in sticky["fix"] and "-t websocket" in sticky["fix"]
+    polling = steps["polling"]
+    assert polling["status"] == "fail" and polling["value"] == "POST: HTTP 400 Session ID unknown"
+    assert "sticky sessions" in polling["fix"]
+    # the namespace is still asked, over a websocket of its own (one connection)
+    assert steps["namespace"]["status"] == "pass"
+
+
+def test_a_bad_origin_is_a_usage_error(tmp_path):
+    result = run_siocli(tmp_path, "doctor", "http://127.0.0.1:1", "--origin", "app.example")
+    assert result.returncode == 2
+    assert result.stderr.startswith("siocli: error: --origin expects a web page's origin")
+    assert result.stdout == ""
+
+
+def test_doctor_help_imports_no_heavy_library(tmp_path):
+    import subprocess
+    import sys
+
+    from siocli_run import ROOT, siocli_env
+
+    program = ("import sys\n"
+               "from siocli.cli import main\n"
+               "try:\n"
+               "    main(['doctor', '--help'], prog_name='siocli')\n"
+               "except SystemExit:\n"
+               "    pass\n"
+               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
+               "               ('socketio', 'engineio', 'aiohttp', 'rich', 'prompt_toolkit'))\n"
+               "sys.stderr.write('HEAVY=%s\\n' % ','.join(heavy))\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
+    assert "--origin ORIGIN" in result.stdout
+    assert "HEAVY=\n" in result.stderr, result.stderr
