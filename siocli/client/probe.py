@@ -39,11 +39,12 @@ class StepResult:
 class Doctor(SessionSteps):
     """Runs the steps in order; ``report(StepResult)`` is called as each one ends."""
 
-    def __init__(self, settings, origin, auth, report):
+    def __init__(self, settings, origin, auth, report, starting=lambda step: None):
         self.settings = settings
         self.origin = origin
         self.auth = auth
         self.report = report
+        self.starting = starting  # called with a step's name before it runs
         parts = urllib.parse.urlsplit(settings.url)
         self.https = parts.scheme == "https"
         self.host = parts.hostname
@@ -88,6 +89,7 @@ class Doctor(SessionSteps):
     async def _run_step(self, step):
         if self.stopped:
             return StepResult(step, "skipped", self.stopped)
+        self.starting(step)
         try:
             outcome = await getattr(self, "_" + step)()
         except Skip as skip:

@@ -28,7 +28,8 @@ async def run_doctor(settings, env, output, signals=None):
                                  result.value, result.fix, result.ms, result.data),
                   labels[result.step])
 
-    results = await Doctor(connection, settings.origin, auth, report).run()
+    results = await Doctor(connection, settings.origin, auth, report,
+                           lambda step: view.starting(labels[step])).run()
     view.finish()
     if any(result.status == "fail" for result in results):
         return ExitStatus.CONNECT_FAILED

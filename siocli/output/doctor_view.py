@@ -50,6 +50,7 @@ class DoctorView:
         self.color = output.env.color
         self.title = ""
         self.results = []
+        self._probing = False  # a "step …" line is on the terminal, without its newline
 
     def start(self, url):
         self.title = "siocli doctor: %s" % url
@@ -59,7 +60,16 @@ class DoctorView:
             self._print(Text(visible_within(self.title, CELL_LIMIT), style="bold"),
                         self._row_text("step", "result", "value", header=True))
 
+    def starting(self, label):
+        """On a terminal, say which step runs (the row that ends it takes its place)."""
+        if self.format == "rich" and self.output.env.stdout_isatty:
+            self._write("%s%s" % (label.ljust(STEP_WIDTH), "\u2026"))
+            self._probing = True
+
     def step(self, record, label):
+        if self._probing:
+            self._write("\r\x1b[K")
+            self._probing = False
         shown = dict(record, label=label)
         self.results.append(shown)
         if self.format == "json":
@@ -116,9 +126,12 @@ class DoctorView:
         with console.capture() as capture:
             for text in texts:
                 console.print(text)
+        self._write(capture.get())
+
+    def _write(self, text):
         stream = self.output.stream_getter()
         try:
-            stream.write(capture.get())
+            stream.write(text)
             stream.flush()
         except (OSError, ValueError):
             pass  # the reader went away: the exit status still says how the probe went

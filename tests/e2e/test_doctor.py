@@ -158,6 +158,24 @@ def test_a_self_signed_certificate_trusted_with_cacert(self_signed_server, certi
     assert steps["websocket"]["status"] == "pass"
 
 
+def test_a_self_signed_certificate_with_insecure_is_described_not_judged(self_signed_server,
+                                                                        tmp_path):
+    status, steps = doctor(tmp_path, "https://127.0.0.1:%d" % self_signed_server.port, "-k")
+    assert status == 0, steps
+    tls = steps["tls"]
+    assert tls["status"] == "pass" and tls["data"]["verified"] is False
+    assert tls["value"].endswith(", not verified (-k)")
+
+
+def test_polling_only_on_the_command_line(sio_server, tmp_path):
+    status, steps = doctor(tmp_path, sio_server.url, "-t", "polling")
+    assert status == 0
+    assert steps["websocket"] == dict(steps["websocket"], status="skipped",
+                                      value="-t polling: no websocket")
+    assert steps["ping"]["status"] == "skipped"
+    assert steps["namespace"]["status"] == steps["sticky"]["status"] == "pass"
+
+
 def test_an_expired_certificate(tmp_path):
     cert, key, ca = expired_certificate(tmp_path)
     with start_py_server(tls=(cert, key)) as server:
