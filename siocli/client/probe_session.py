@@ -36,7 +36,12 @@ class SessionSteps:
                 return self._refused_poll("POST", sent)
             received, answer = None, None
             for _ in range(3):
-                received = await self.engine.poll("GET", self.sid)
+                try:
+                    received = await self.engine.poll("GET", self.sid)
+                except TimeoutError:  # the long poll got nothing: the namespace step says so
+                    self.polling_ok = True
+                    return Outcome(True, "POST %s ms; the GET waited %g s for the namespace's "
+                                   "answer" % (sent.ms, self.timeout), data={"post_ms": sent.ms})
                 if received.status != 200:
                     return self._refused_poll("GET", received)
                 for packet in engine_wire.packets_of(received.body):
@@ -116,7 +121,8 @@ class SessionSteps:
                 raise Skip("after the failed polling step")
             return Outcome(False, "no answer to the CONNECT of %s within %g s"
                            % (self.namespace, self.timeout),
-                           "the server never answered the namespace: look at its logs")
+                           "the server never answered the namespace: a middleware that never "
+                           "calls next(), or a connect handler that hangs; look at its logs")
         kind, data = self.answer
         if kind == "connect":
             socket_id = data.get("sid") if isinstance(data, dict) else None

@@ -246,6 +246,23 @@ def test_an_unknown_namespace(transport, tmp_path):
     assert "the URL's path is the namespace" in namespace["fix"]
 
 
+@pytest.mark.parametrize("transport", [None, "websocket"])
+def test_a_namespace_never_answered(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_doctor_server() as server:
+        status, steps = doctor(tmp_path, server.url + "/silent", "--connect-timeout", "1.5",
+                               *options)
+    assert status == 1
+    namespace = steps["namespace"]
+    assert namespace["status"] == "fail"
+    assert namespace["value"] == "no answer to the CONNECT of /silent within 1.5 s"
+    assert "never calls next()" in namespace["fix"]
+    if transport is None:
+        assert steps["polling"]["status"] == "pass"
+        assert steps["polling"]["value"].endswith("the GET waited 1.5 s for the namespace's "
+                                                  "answer")
+
+
 def test_a_refused_cors_origin_on_node(tmp_path):
     with start_doctor_server("--cors", "http://app.example") as server:
         status, steps = doctor(tmp_path, server.url, "--origin", "http://evil.example")

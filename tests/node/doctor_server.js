@@ -7,7 +7,8 @@
 //
 // --v2: npm socket.io 2.x (Engine.IO 3), from the "socket.io-v2" alias in package.json;
 // else socket.io 4.x. Namespaces: `/` (open) and `/private`, whose middleware rejects
-// every connection with an error carrying data ({"content": "Please retry later"}).
+// every connection with an error carrying data ({"content": "Please retry later"}), and
+// `/silent`, whose middleware never calls next() (the CONNECT is never answered).
 // Events: `echo` acknowledges its arguments. --transports: what the server allows
 // (polling only: the websocket upgrade is refused). --cors: the only allowed origin
 // (default: any). stdout: exactly one line {"port": N} once listening, then one JSON
@@ -81,6 +82,8 @@ priv.use((socket, next) => {
   next(err);
 });
 setup(priv);
+// /silent: a middleware that never calls next(), so the CONNECT is never answered
+io.of("/silent").use(() => {});
 
 httpServer.listen(opts.port, opts.host, () => {
   out({ port: httpServer.address().port });
