@@ -63,6 +63,7 @@ class Doctor(SessionSteps):
         self.answer = None  # the server's answer to the namespace CONNECT
         self.polling_ok = False
         self.probe_ms = None
+        self.closed_unanswered = False  # the server closed instead of answering the CONNECT
         self._websockets = []
 
     async def run(self):
@@ -94,6 +95,13 @@ class Doctor(SessionSteps):
             outcome = await getattr(self, "_" + step)()
         except Skip as skip:
             return StepResult(step, "skipped", str(skip))
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # an answer no step foresaw: a row, never a traceback
+            outcome = Outcome(False, "unexpected %s: %s" % (type(exc).__name__,
+                                                            probe_net.reason_of(exc)),
+                              "an answer siocli did not foresee: run with the same options "
+                              "and --json, and report the records")
         stopping = ("dns", "tcp", "tls", "http") + (() if self.engine_io_3 else ("engineio",))
         if not outcome.ok and step in stopping:
             self.stopped = "after the failed %s step" % dict(STEPS)[step]
@@ -194,7 +202,10 @@ class Doctor(SessionSteps):
         open_packet = engine_wire.open_packet_of(self.open_body)
         if open_packet is not None:
             self.sid = open_packet["sid"]
-            self.answer = await self._namespace_exchange(websocket)
+            try:
+                self.answer = await self._namespace_exchange(websocket)
+            except (aiohttp.ClientError, OSError):
+                pass  # the namespace step says there was no answer
         return Outcome(True, "websocket handshake: HTTP 101 (%s ms)" % ms,
                        data={"status": 101}, ms=ms)
 
@@ -205,7 +216,8 @@ class Doctor(SessionSteps):
         deadline = loop.time() + self.timeout
         while loop.time() < deadline:
             frame = await engine_wire.receive_text(websocket, deadline - loop.time())
-            if frame is None:
+            if frame is None or frame == "1":  # timed out, or closed (CLOSE packet, or not)
+                self.closed_unanswered = frame == "1" or websocket.closed
                 return None
             if frame == "2":
                 await websocket.send_str("3")

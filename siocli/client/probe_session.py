@@ -57,7 +57,11 @@ class SessionSteps:
 
     def _refused_poll(self, method, answer):
         error = answer.engine_error
-        if error and error[0] == SESSION_UNKNOWN:
+        if error and error[0] == SESSION_UNKNOWN and method == "GET":
+            fix = ("the server no longer knows this session: it ended it after the namespace "
+                   "CONNECT (look at its logs), or a load balancer sent this request to another "
+                   "server (see the sticky sessions step)")
+        elif error and error[0] == SESSION_UNKNOWN:
             fix = ("the request reached a server that does not know this session: a load "
                    "balancer without sticky sessions (see the sticky sessions step)")
         else:
@@ -119,6 +123,12 @@ class SessionSteps:
         if self.answer is None:
             if not self.polling_ok and self.polling_only:
                 raise Skip("after the failed polling step")
+            if self.closed_unanswered:
+                return Outcome(False, "the server closed the connection instead of answering "
+                               "the CONNECT of %s" % self.namespace,
+                               "the server ends the connection when %s is asked for: look at "
+                               "its logs (a middleware or connect handler that throws or "
+                               "disconnects)" % self.namespace)
             return Outcome(False, "no answer to the CONNECT of %s within %g s"
                            % (self.namespace, self.timeout),
                            "the server never answered the namespace: a middleware that never "

@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import hooks, legacy, packets, reasons
+from siocli.client import hooks, legacy, reasons
 from siocli.client.auth_source import AuthSource
 from siocli.client.connect_errors import describe_failure
 from siocli.client.reconnection import Reconnection, ReconnectPolicy

@@ -337,3 +337,35 @@ def test_doctor_help_imports_no_heavy_library(tmp_path):
                             timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
     assert "--origin ORIGIN" in result.stdout
     assert "HEAVY=\n" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", ["control-sid", "markup-sid", "close-on-connect",
+                                  "no-connect-answer", "connect-error-control", "flood",
+                                  "large-message"])
+def test_a_hostile_server_gets_rows_not_a_traceback_nor_the_terminal(name, tmp_path):
+    from hostile_scenarios import SCENARIOS
+    from hostile_server import running_hostile_server
+
+    with running_hostile_server(SCENARIOS[name]) as url:
+        result = run_siocli(tmp_path, "doctor", url, "--connect-timeout", "1", "-o", "plain",
+                            timeout=60)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert len(result.stdout.splitlines()) >= 15  # title, header, 12 rows, verdict
+
+
+def test_a_server_that_closes_instead_of_answering_the_connect(tmp_path):
+    from hostile_scenarios import SCENARIOS
+    from hostile_server import running_hostile_server
+
+    with running_hostile_server(SCENARIOS["close-on-connect"]) as url:
+        status, steps = doctor(tmp_path, url, "--connect-timeout", "5")
+    assert status == 1
+    assert steps["polling"]["value"] == "GET: HTTP 400 Session ID unknown"
+    assert steps["polling"]["fix"].startswith("the server no longer knows this session: it "
+                                              "ended it after the namespace CONNECT")
+    assert steps["sticky"]["status"] == "pass"  # so it is not a load balancer
+    namespace = steps["namespace"]
+    assert namespace["value"] == ("the server closed the connection instead of answering the "
+                                  "CONNECT of /")
