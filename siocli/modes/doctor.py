@@ -19,7 +19,7 @@ async def run_doctor(settings, env, output, signals=None):
         auth = await AuthSource(connection.auth, connection.auth_cmd,
                                 connection.connect_timeout).resolve()
     except AuthError as exc:
-        env.error("--auth-cmd: %s" % exc)
+        env.error(exc)
         return ExitStatus.CONNECT_FAILED
     view.start(connection.display_url or connection.url)
 

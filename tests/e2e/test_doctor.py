@@ -369,3 +369,22 @@ def test_a_server_that_closes_instead_of_answering_the_connect(tmp_path):
     namespace = steps["namespace"]
     assert namespace["value"] == ("the server closed the connection instead of answering the "
                                   "CONNECT of /")
+
+
+def test_a_failing_auth_command_is_one_line_and_exit_1(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "doctor", sio_server.url, "--auth-cmd", "exit 3")
+    assert result.returncode == 1
+    assert result.stderr == "siocli: error: --auth-cmd exited with status 3 (nothing on its " \
+                            "stderr)\n"
+    assert result.stdout == ""
+
+
+def test_the_auth_reaches_the_namespace(sio_server, tmp_path):
+    url = sio_server.url + "/private"  # its connect handler wants auth.token "secret"
+    status, steps = doctor(tmp_path, url, "--auth-cmd", """echo '{"token": "secret"}'""")
+    assert status == 0 and steps["namespace"]["status"] == "pass"
+    status, steps = doctor(tmp_path, url, "--token", "secret", "-t", "websocket")
+    assert status == 0 and steps["namespace"]["status"] == "pass"
+    status, steps = doctor(tmp_path, url)
+    assert steps["namespace"]["data"] == {"message": "not authorized",
+                                          "data": {"content": "Please retry later"}}
