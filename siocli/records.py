@@ -44,8 +44,8 @@ import time
 LIFECYCLE_TYPES = frozenset(
     {"connect", "connect_error", "disconnect", "reconnect_attempt", "reconnect_failed"}
 )
-RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "error",
-                                  "bench", "doctor"}
+RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "handshake",
+                                  "error", "bench", "doctor"}
 
 
 def timestamp(now=None):

@@ -68,6 +68,13 @@ class WireObserver:
     def request_failed(self, exception):
         """An HTTP request (polling, or the websocket handshake) raised ``exception``."""
 
+    def http_exchange(self, method, url, request_headers, status, reason, response_headers):
+        """An HTTP request's head as sent and its response's head as received (headers as
+        (name, value) pairs, in order)."""
+
+    def http_error_body(self, url, status, reason, body, content_type):
+        """The body of a response with a status other than 2xx."""
+
 
 def accept_any_polling_batch():
     """python-engineio refuses a polling response of more than 16 packets ("Too many
@@ -108,6 +115,9 @@ def create_http_session(observer, ssl=None, proxy=None):
         async def read(self):
             body = await super().read()
             polling = "transport=polling" in str(self.url)
+            if not 200 <= self.status < 300:
+                observer.http_error_body(str(self.url), self.status, self.reason, body,
+                                         self.content_type)
             if self.method == "GET" and 200 <= self.status < 300 and polling:
                 frames = decode_polling_payload(body)
                 kept = [frame if observer.frame_in(frame) is not False else NOOP
@@ -124,14 +134,22 @@ def create_http_session(observer, ssl=None, proxy=None):
     async def on_request_exception(session, context, params):
         observer.request_failed(params.exception)
 
+    async def on_headers_sent(session, context, params):
+        context.sent_headers = list(params.headers.items())
+
     async def on_request_end(session, context, params):
         status = params.response.status
+        sent = getattr(context, "sent_headers", None) or list(params.headers.items())
+        observer.http_exchange(params.method, str(params.url), sent, status,
+                               params.response.reason or "",
+                               list(params.response.headers.items()))
         if "transport=polling" in str(params.url) and not 200 <= status < 300:
             observer.transport_failed("HTTP %s on a polling request" % status)
 
     trace = aiohttp.TraceConfig()
     trace.on_request_chunk_sent.append(on_chunk_sent)
     trace.on_request_exception.append(on_request_exception)
+    trace.on_request_headers_sent.append(on_headers_sent)
     trace.on_request_end.append(on_request_end)
     options = {}
     if proxy is not None:

@@ -122,6 +122,11 @@ class Session:
         return hooks.engine_transport(self.client) if self.client else None
 
     @property
+    def engine(self):
+        """The Engine.IO session's :class:`~siocli.client.engine_session.EngineWatch`."""
+        return self.wire.engine
+
+    @property
     def connected(self):
         return any(state.connected for state in self.namespaces.values())
 

@@ -1,4 +1,5 @@
-"""Watches one session's Engine.IO frames: reason facts, the ping watchdog, --trace.
+"""Watches one session's Engine.IO frames and HTTP exchanges: reason facts, the ping
+watchdog, the Engine.IO session (`status`), and --trace (packets and the handshake).
 
 The JS client closes a connection with ``ping timeout`` when no PING came within
 pingInterval + pingTimeout of the last one; python-engineio waits longer (and says
@@ -8,16 +9,11 @@ pingInterval + pingTimeout of the last one; python-engineio waits longer (and sa
 import asyncio
 import json
 
-from siocli import records
-from siocli.auth import masked
 from siocli.client import legacy, packets
+from siocli.client.engine_session import EngineWatch
 from siocli.client.hooks import WireObserver, describe_exception
 from siocli.client.reasons import WireFacts
-
-ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
-                "5": "UPGRADE", "6": "NOOP"}
-SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
-                  "4": "CONNECT_ERROR", "5": "BINARY_EVENT", "6": "BINARY_ACK"}
+from siocli.client.trace import PacketTrace
 
 
 class Wire(WireObserver):
@@ -40,6 +36,8 @@ class Wire(WireObserver):
         self._ping_window = None
         self._last_ping = 0.0
         self._timer = None
+        self.trace = PacketTrace(emit_record)
+        self.engine = EngineWatch(loop, emit_record, tracing)
 
     def new_connection(self):
         self.stop_watchdog()
@@ -50,6 +48,8 @@ class Wire(WireObserver):
         self.socketio_2 = False
         self._opened = False
         self._ping_window = None
+        self.trace.reset()
+        self.engine.new_connection()
 
     def stop_watchdog(self):
         if self._timer is not None:
@@ -59,8 +59,10 @@ class Wire(WireObserver):
     def frame_in(self, frame):
         """Look at one Engine.IO packet from the server; False: drop it (the JS client
         would refuse it, or it is for a namespace nobody asked for)."""
+        if isinstance(frame, str) and frame[:1] == "0":
+            self.engine.opened(frame[1:])  # its `handshake` record goes before the packet
         if self._tracing():
-            self._emit_record(packet_record("in", frame))
+            self.trace.frame("in", frame)
         if self.facts.undecodable_packet or self.facts.undecodable_frame or self.socketio_2:
             return False  # the JS client stopped reading at the first bad packet
         if legacy.from_socketio_2(frame, self._opened):
@@ -74,6 +76,7 @@ class Wire(WireObserver):
             return self._socketio_packet(frame[1:])
         if kind == "2":
             self._last_ping = self._loop.time()
+            self.engine.pinged()
         elif kind == "0":
             self._opened = True
             self._start_watchdog(frame[1:])
@@ -112,7 +115,13 @@ class Wire(WireObserver):
 
     def frame_out(self, frame):
         if self._tracing():
-            self._emit_record(packet_record("out", frame))
+            self.trace.frame("out", frame)
+
+    def http_exchange(self, method, url, request_headers, status, reason, response_headers):
+        self.engine.exchange(method, url, request_headers, status, reason, response_headers)
+
+    def http_error_body(self, url, status, reason, body, content_type):
+        self.engine.error_body(url, status, reason, body, content_type)
 
     def transport_closed(self, detail):
         self.facts.transport_closed = True
@@ -154,46 +163,3 @@ class Wire(WireObserver):
         if not getattr(self.facts, fact):
             setattr(self.facts, fact, True)
             self._on_broken()
-
-
-def packet_namespace(body):
-    """The namespace a Socket.IO packet body (after its type digit) names."""
-    if body.startswith("/"):
-        return body.split(",", 1)[0]
-    return "/"
-
-
-def packet_record(direction, frame):
-    if isinstance(frame, (bytes, bytearray)):
-        return records.make("packet", None, direction=direction, raw=bytes(frame),
-                            engine="MESSAGE", socketio="ATTACHMENT")
-    fields = {"engine": ENGINE_TYPES.get(frame[:1], "UNDECODABLE")}
-    namespace = None
-    if frame[:1] == "4" and len(frame) > 1:
-        body = frame[2:]
-        fields["socketio"] = SOCKETIO_TYPES.get(frame[1], "UNDECODABLE")
-        # <type>[<attachments>-][<namespace>,][<ack id>][<data>], in that order
-        count, dash, rest = body.partition("-")
-        if frame[1] in "56" and dash and count.isdigit():
-            fields["attachments"], body = int(count), rest
-        namespace = packet_namespace(body)
-        if body.startswith("/"):
-            body = body[len(namespace) + 1:] if "," in body else ""
-        digits = len(body) - len(body.lstrip("0123456789"))
-        if digits:
-            fields["id"] = int(body[:digits])
-            body = body[digits:]
-        if body:
-            try:
-                fields["data"] = json.loads(body)
-            except ValueError:
-                fields["data"] = body
-        if fields["socketio"] == "CONNECT" and direction == "out" and "data" in fields:
-            fields["data"] = masked(fields["data"])  # the auth payload
-            frame = frame[:len(frame) - len(body)] + records.json_value(fields["data"])
-    elif frame[:1] in "0" and len(frame) > 1:
-        try:
-            fields["data"] = json.loads(frame[1:])
-        except ValueError:
-            pass
-    return records.make("packet", namespace, direction=direction, raw=frame, **fields)

@@ -37,6 +37,9 @@ def status_tables(context):
         ("state", session.state + (" (last reason: %s)" % session.last_reason
                                    if session.last_reason and not session.connected else "")),
         ("transport", (session.transport if session.connected else None) or "-"),
+        ("Engine.IO session", engine_text(session)),
+        ("ping", ping_text(session)),
+        ("maxPayload", payload_text(session)),
         ("reconnection", reconnection_text(session, settings)),
         ("auth", records.json_value(auth_module.masked(auth.payload))
          + (" + output of --auth-cmd" if auth.command else "")),
@@ -57,6 +60,42 @@ def status_tables(context):
     return (TableData("siocli status", ("", ""), rows),
             TableData("namespaces", ("active", "namespace", "socket.id", "connected", "in", "out"),
                       namespace_rows))
+
+
+def engine_text(session):
+    """``sid X; websocket, upgraded from polling``."""
+    info = session.engine.info
+    transport = session.transport if session.connected else None
+    if not transport or info.sid is None:
+        return "-"
+    if transport == "websocket":
+        how = "upgraded from polling" if info.upgraded else "websocket from the start"
+    elif tuple(session.settings.transports or ()) == ("polling",):
+        how = "polling only (-t polling)"
+    elif "websocket" in (info.upgrades or ()):
+        how = "not upgraded (the server offers websocket)"
+    else:
+        how = "not upgraded (the server offers no upgrade)"
+    return "sid %s; %s, %s" % (info.sid, transport, how)
+
+
+def ping_text(session):
+    info = session.engine.info
+    if not session.connected or info.ping_interval is None:
+        return "-"
+    since = session.engine.seconds_since_ping()
+    last = "no PING yet (%.1fs since the handshake)" if info.last_ping_at == info.opened_at \
+        else "last PING %.1fs ago"
+    return "pingInterval %s ms, pingTimeout %s ms; %s" % (
+        info.ping_interval, info.ping_timeout, last % since)
+
+
+def payload_text(session):
+    info = session.engine.info
+    if not session.connected or info.max_payload is None:
+        return "-"
+    return "%s bytes" % format(info.max_payload, ",") if isinstance(
+        info.max_payload, int) else str(info.max_payload)
 
 
 def tls_text(settings):

@@ -40,8 +40,91 @@ def message_of(record):
 
 
 def raw_of(record):
-    """A packet's raw text (or bytes), summarised."""
-    return display_value(record.get("raw"))
+    """A packet's raw frame as it was on the wire (controls escaped), summarised; bytes
+    as their size and first bytes."""
+    raw = record.get("raw")
+    if isinstance(raw, str):
+        return visible_within(raw, SCREEN_LINE_BUDGET)
+    if isinstance(raw, dict) and isinstance(raw.get("$binary"), str):  # read from a file
+        return Visible("<binary: %s>" % visible_within(raw["$binary"], 60))
+    return display_value(raw)
+
+
+def seconds_of_day(record):
+    """The record's time of day in seconds (from its ``ts``), or None."""
+    stamp = record.get("ts")
+    try:
+        return (int(stamp[11:13]) * 3600 + int(stamp[14:16]) * 60 + int(stamp[17:19])
+                + int(stamp[20:23]) / 1000.0)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class PacketGaps:
+    """The time since the previous packet, for each packet shown (a renderer's state)."""
+
+    def __init__(self):
+        self._previous = None
+
+    def __call__(self, record):
+        now = seconds_of_day(record)
+        previous, self._previous = self._previous, now
+        if now is None or previous is None:
+            return Visible("      -")
+        gap = now - previous
+        if gap < 0:
+            gap += 86400  # past midnight
+        if gap < 1:
+            return Visible("%5dms" % round(gap * 1000))
+        return Visible("%6.2fs" % gap if gap < 1000 else "%6.0fs" % gap)
+
+
+def packet_arrow(record):
+    return "<<" if record.get("direction") == "in" else ">>"
+
+
+def packet_decoded(record):
+    """``MESSAGE BINARY_EVENT /chat id=1 attachments=2``: what the frame means."""
+    parts = [shown_name(record.get("engine") or "?")]
+    if record.get("socketio"):
+        parts.append(shown_name(record["socketio"]))
+        parts.append(namespace_of(record))
+    if record.get("id") is not None:
+        parts.append("id=%s" % shown_name(record["id"]))
+    if record.get("attachments"):
+        parts.append("attachments=%s" % shown_name(record["attachments"]))
+    return Visible(" ".join(parts))
+
+
+def handshake_summary(record):
+    """``GET /socket.io/?EIO=4&transport=polling -> 200  sid=...  pingInterval=25000``."""
+    headers = record.get("headers") if isinstance(record.get("headers"), dict) else {}
+    request = headers.get("request") if isinstance(headers.get("request"), dict) else {}
+    parts = ["%s %s -> %s" % (shown_name(request.get(":method", "?")),
+                              shown_name(request.get(":path", "?"), SCREEN_LINE_BUDGET // 4),
+                              shown_name(record.get("status")))]
+    for field, label in (("sid", "sid"), ("upgrades", "upgrades"),
+                         ("ping_interval", "pingInterval"), ("ping_timeout", "pingTimeout"),
+                         ("max_payload", "maxPayload")):
+        if record.get(field) is not None:
+            parts.append("%s=%s" % (label, display_value(record[field], NAME_LIMIT)
+                                    if field == "upgrades" else shown_name(record[field])))
+    return Visible("  ".join(parts))
+
+
+def handshake_header_lines(record):
+    """``> Name: value`` for each request header, then ``< Name: value`` for the response."""
+    headers = record.get("headers") if isinstance(record.get("headers"), dict) else {}
+    lines = []
+    for side, mark in (("request", ">"), ("response", "<")):
+        fields = headers.get(side) if isinstance(headers.get(side), dict) else {}
+        for name, value in fields.items():
+            if str(name).startswith(":"):
+                continue
+            for one in value if isinstance(value, list) else [value]:
+                lines.append(Visible("%s %s: %s" % (mark, shown_name(name), visible_within(
+                    one if isinstance(one, str) else display_value(one), SCREEN_LINE_BUDGET))))
+    return lines
 
 
 def lifecycle_detail(record):

@@ -2,13 +2,18 @@
 
 from siocli import records
 from siocli.output.cells import (
+    PacketGaps,
     clock,
     compact_args,
+    handshake_header_lines,
+    handshake_summary,
     event_of,
     lifecycle_cells,
     message_of,
     namespace_of,
     other_fields,
+    packet_arrow,
+    packet_decoded,
     raw_of,
     skipped_text,
 )
@@ -17,7 +22,7 @@ from siocli.output.safe_text import visible
 from siocli.output.tables import plain_panel_lines, plain_table_lines
 
 
-def plain_line(record):
+def plain_line(record, gaps=None):
     kind = record["type"]
     namespace = namespace_of(record, "-")
     if kind in records.LIFECYCLE_TYPES:
@@ -43,8 +48,13 @@ def plain_line(record):
         return "%s  ack_timeout  %s  %s  no ack within %ss" % (
             clock(record), namespace, event_of(record), shown_name(record.get("timeout")))
     if kind == "packet":
-        arrow = "<<" if record.get("direction") == "in" else ">>"
-        return "%s  %s  %s" % (clock(record), arrow, raw_of(record))
+        gap = (gaps or PacketGaps())(record)
+        return "  ".join((clock(record), packet_arrow(record), gap, raw_of(record),
+                          packet_decoded(record)))
+    if kind == "handshake":
+        lines = ["%s  handshake  %s" % (clock(record), handshake_summary(record))]
+        lines += ["    " + line for line in handshake_header_lines(record)]
+        return "\n".join(lines)
     if kind == "error":
         return "%s  error  %s" % (clock(record), message_of(record))
     return "%s  %s  %s  %s" % (clock(record), shown_name(kind), namespace, other_fields(record))
@@ -53,8 +63,11 @@ def plain_line(record):
 class PlainRenderer:
     """Plain text of records, notices, tables and panels (each ending with a newline)."""
 
+    def __init__(self):
+        self._gaps = PacketGaps()
+
     def record(self, record):
-        return plain_line(record) + "\n"
+        return plain_line(record, self._gaps) + "\n"
 
     def notice(self, text, style=None):
         return visible(text) + "\n"

@@ -11,13 +11,18 @@ import io
 from siocli import records
 from siocli.output.cells import (
     LIFECYCLE_COLUMNS,
+    PacketGaps,
     clock,
     compact_args,
+    handshake_header_lines,
+    handshake_summary,
     event_of,
     lifecycle_cells,
     message_of,
     namespace_of,
     other_fields,
+    packet_arrow,
+    packet_decoded,
     raw_of,
     skipped_text,
 )
@@ -92,6 +97,7 @@ class RichRenderer:
         self.is_terminal = is_terminal
         self._json = JSONHighlighter()
         self._header_shown = False
+        self._gaps = PacketGaps()
 
     def record(self, record):
         from rich.text import Text
@@ -102,8 +108,16 @@ class RichRenderer:
         if kind in MESSAGE_ARROWS:
             return self._message(record)
         if kind == "packet":
-            arrow = "<<" if record.get("direction") == "in" else ">>"
-            text = Text("%s %s %s" % (clock(record), arrow, raw_of(record)), style="dim")
+            incoming = record.get("direction") == "in"
+            text = Text.assemble((clock(record), "dim"), " ",
+                                 (packet_arrow(record), "cyan" if incoming else "magenta"),
+                                 " ", (self._gaps(record), "dim"), " ", raw_of(record), "  ",
+                                 (packet_decoded(record), "dim italic"))
+        elif kind == "handshake":
+            text = Text.assemble((clock(record), "dim"), " ", ("handshake", "bold"), " ",
+                                 handshake_summary(record))
+            for line in handshake_header_lines(record):
+                text.append("\n    " + line, style="dim")
         elif kind == "ack_timeout":
             text = Text.assemble((clock(record), "dim"), " ", ("ack_timeout", "yellow"), " ",
                                  (namespace_of(record), "blue"), " ", event_of(record),

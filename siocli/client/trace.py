@@ -1,0 +1,157 @@
+"""--trace: every Engine.IO frame as a `packet` record, decoded as the protocols define it.
+
+A record per frame, in wire order, each with SPEC's fields: ``direction``, ``raw`` (the
+frame as it was: text, or bytes for a websocket binary frame), ``engine``, ``socketio``,
+``namespace``, ``id``, ``data`` and ``attachments`` (an int). A Socket.IO packet reads
+
+    <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]
+
+A binary packet (BINARY_EVENT, BINARY_ACK) is followed by its attachments, one frame
+each (binary on a websocket, ``b<base64>`` in a polling payload). Its record is written
+once they are all in, with its placeholders replaced by the bytes, followed by a record
+per attachment frame (``socketio`` "ATTACHMENT", the namespace, ack id and attachment
+count of the packet it belongs to). The auth payload of an outgoing CONNECT is masked in
+both ``data`` and ``raw``.
+"""
+
+import base64
+import binascii
+import json
+
+from siocli import records
+from siocli.auth import masked
+
+ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
+                "5": "UPGRADE", "6": "NOOP"}
+SOCKETIO_TYPES = {"0": "CONNECT", "1": "DISCONNECT", "2": "EVENT", "3": "ACK",
+                  "4": "CONNECT_ERROR", "5": "BINARY_EVENT", "6": "BINARY_ACK"}
+BINARY_TYPES = ("5", "6")
+UNDECODABLE = "UNDECODABLE"
+ATTACHMENT = "ATTACHMENT"
+
+
+def packet(direction, raw, engine, socketio=None, namespace=None, id=None, data=None,
+           attachments=0):
+    return records.make("packet", namespace, direction=direction, raw=raw, engine=engine,
+                        socketio=socketio, id=id, data=data, attachments=attachments)
+
+
+def decode_socketio(direction, frame):
+    """The `packet` record of an Engine.IO MESSAGE carrying a Socket.IO packet (text)."""
+    body = frame[1:]
+    kind = body[:1]
+    fields = {"socketio": SOCKETIO_TYPES.get(kind, UNDECODABLE), "namespace": "/"}
+    rest = body[1:]
+    if kind in BINARY_TYPES:
+        count, dash, after = rest.partition("-")
+        if dash and count.isdigit() and count.isascii():
+            fields["attachments"], rest = int(count), after
+    if rest.startswith("/"):
+        namespace, comma, after = rest.partition(",")
+        fields["namespace"], rest = namespace, after if comma else ""
+    digits = 0
+    while digits < len(rest) and rest[digits].isascii() and rest[digits].isdigit():
+        digits += 1
+    if digits:
+        fields["id"], rest = int(rest[:digits]), rest[digits:]
+    if rest:
+        try:
+            fields["data"] = json.loads(rest)
+        except (ValueError, RecursionError):
+            fields["data"] = rest  # the JS client would refuse it: shown as it came
+    if fields["socketio"] == "CONNECT" and direction == "out" and "data" in fields:
+        fields["data"] = masked(fields["data"])  # the auth payload
+        frame = frame[:len(frame) - len(rest)] + json.dumps(
+            fields["data"], ensure_ascii=False, separators=(",", ":"))
+    return packet(direction, frame, "MESSAGE", **fields)
+
+
+def decode_frame(direction, frame):
+    """The `packet` record of one Engine.IO frame (an attachment is decoded elsewhere)."""
+    kind = frame[:1]
+    if kind == "4" and len(frame) > 1:
+        return decode_socketio(direction, frame)
+    engine = ENGINE_TYPES.get(kind, UNDECODABLE)
+    data = frame[1:] or None if engine != UNDECODABLE else None
+    if kind == "0" and data:
+        try:
+            data = json.loads(data)
+        except ValueError:
+            pass
+    return packet(direction, frame, engine, data=data)
+
+
+def attachment_bytes(frame):
+    """The bytes of an attachment frame: a websocket binary frame, or ``b<base64>``."""
+    if isinstance(frame, (bytes, bytearray, memoryview)):
+        return bytes(frame)
+    try:
+        return base64.b64decode(frame[1:], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def is_attachment(frame):
+    return isinstance(frame, (bytes, bytearray, memoryview)) or frame[:1] == "b"
+
+
+def fill_placeholders(value, attachments):
+    """``value`` with each ``{"_placeholder": true, "num": N}`` replaced by attachment N."""
+    if isinstance(value, list):
+        return [fill_placeholders(item, attachments) for item in value]
+    if isinstance(value, dict):
+        number = value.get("num")
+        if value.get("_placeholder") is True and type(number) is int \
+                and 0 <= number < len(attachments) and attachments[number] is not None:
+            return attachments[number]
+        return {key: fill_placeholders(item, attachments) for key, item in value.items()}
+    return value
+
+
+class PacketTrace:
+    """Writes a `packet` record per frame, each direction's binary packets put together."""
+
+    def __init__(self, emit_record):
+        self._emit_record = emit_record
+        self._pending = {"in": None, "out": None}  # (header record, [attachment records])
+
+    def reset(self):
+        """A new connection: a binary packet left incomplete is shown as it came."""
+        for direction in self._pending:
+            self._flush(direction)
+
+    def frame(self, direction, frame):
+        if is_attachment(frame):
+            self._attachment(direction, frame)
+            return
+        self._flush(direction)  # a text frame ends any packet still waiting (broken)
+        record = decode_frame(direction, frame)
+        if record["socketio"] in ("BINARY_EVENT", "BINARY_ACK") and record["attachments"]:
+            self._pending[direction] = (record, [])
+        else:
+            self._emit_record(record)
+
+    def _attachment(self, direction, frame):
+        raw = bytes(frame) if not isinstance(frame, str) else frame
+        pending = self._pending[direction]
+        if pending is None:  # an attachment nobody announced: the JS client refuses it
+            self._emit_record(packet(direction, raw, "MESSAGE", ATTACHMENT))
+            return
+        header, parts = pending
+        parts.append(packet(direction, raw, "MESSAGE", ATTACHMENT, header["namespace"],
+                            header["id"], None, header["attachments"]))
+        if len(parts) == header["attachments"]:
+            self._flush(direction)
+
+    def _flush(self, direction):
+        pending = self._pending[direction]
+        if pending is None:
+            return
+        self._pending[direction] = None
+        header, parts = pending
+        if len(parts) == header["attachments"]:
+            header["data"] = fill_placeholders(
+                header["data"], [attachment_bytes(part["raw"]) for part in parts])
+        self._emit_record(header)
+        for part in parts:
+            self._emit_record(part)

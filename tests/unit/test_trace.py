@@ -1,0 +1,75 @@
+"""Unit tests of siocli.client.trace (packet records) and siocli.client.engine_session
+(headers and messages of the handshake)."""
+
+from siocli.client.engine_session import cookie_masked, server_message, shown_headers
+from siocli.client.trace import PacketTrace, decode_frame
+
+PACKET_FIELDS = ["type", "ts", "namespace", "direction", "raw", "engine", "socketio", "id",
+                 "data", "attachments"]
+
+
+def traced(*frames, direction="in"):
+    written = []
+    trace = PacketTrace(written.append)
+    for frame in frames:
+        trace.frame(direction, frame)
+    return written
+
+
+def test_a_packet_record_has_exactly_the_spec_fields():
+    record = decode_frame("in", '42/chat,7["hi",{"a":1}]')
+    assert list(record) == PACKET_FIELDS
+    assert (record["namespace"], record["engine"], record["socketio"], record["id"],
+            record["data"], record["attachments"]) == ("/chat", "MESSAGE", "EVENT", 7,
+                                                       ["hi", {"a": 1}], 0)
+    assert decode_frame("in", "2")["engine"] == "PING"
+    assert decode_frame("out", "2probe")["data"] == "probe"
+    assert decode_frame("in", "zzz")["engine"] == "UNDECODABLE"
+    assert decode_frame("in", "41/chat,")["namespace"] == "/chat"
+    assert decode_frame("in", "40")["namespace"] == "/"
+
+
+def test_a_binary_packet_is_written_with_its_attachments_in_place():
+    header = '452-/private,3["file",{"_placeholder":true,"num":1},{"_placeholder":true,"num":0}]'
+    written = traced(header, b"\x00\x01", "b/w==")
+    assert [record["socketio"] for record in written] == ["BINARY_EVENT", "ATTACHMENT",
+                                                         "ATTACHMENT"]
+    packet = written[0]
+    assert (packet["namespace"], packet["id"], packet["attachments"]) == ("/private", 3, 2)
+    assert packet["data"] == ["file", b"\xff", b"\x00\x01"]
+    assert packet["raw"] == header
+    assert [(r["namespace"], r["id"], r["raw"]) for r in written[1:]] == [
+        ("/private", 3, b"\x00\x01"), ("/private", 3, "b/w==")]
+
+
+def test_a_binary_packet_cut_short_is_shown_as_it_came():
+    written = traced('451-["x",{"_placeholder":true,"num":0}]', "2")
+    assert [record["engine"] for record in written] == ["MESSAGE", "PING"]
+    assert written[0]["data"] == ["x", {"_placeholder": True, "num": 0}]
+
+
+def test_the_auth_of_an_outgoing_connect_is_masked_in_data_and_raw():
+    record = decode_frame("out", '40/admin,{"token":"s3cret-value","user":"ann"}')
+    assert record["data"] == {"token": "s3********", "user": "ann"}
+    assert "s3cret-value" not in record["raw"] and '"user":"ann"' in record["raw"]
+
+
+def test_handshake_headers_mask_secrets_but_not_protocol_headers():
+    headers = shown_headers([("Set-Cookie", "io=abcdef123; Path=/; HttpOnly"),
+                             ("Set-Cookie", "AWSALB=zzzzzzzz; Path=/"),
+                             ("Authorization", "Bearer abcdefgh"),
+                             ("Sec-WebSocket-Key", "A+CFzfPx/kDQ3TivDTi3kA=="),
+                             ("Access-Control-Allow-Credentials", "true")])
+    assert headers["Set-Cookie"] == ["io=ab*******; Path=/; HttpOnly", "AWSALB=zz******; Path=/"]
+    assert headers["Authorization"] == "Be********"
+    assert headers["Sec-WebSocket-Key"] == "A+CFzfPx/kDQ3TivDTi3kA=="
+    assert headers["Access-Control-Allow-Credentials"] == "true"
+    assert cookie_masked("a=12345; b=1") == "a=12***; b=1"
+
+
+def test_the_server_message_of_a_refused_handshake():
+    assert server_message(b'{"code":4,"message":"not today"}', "application/json") == "not today"
+    assert server_message(b"<html><head><title>400 The plain HTTP request was sent to HTTPS "
+                          b"port</title></head></html>", "text/html") == (
+        "400 The plain HTTP request was sent to HTTPS port")
+    assert server_message(b"Not Found\n", "text/plain") == "Not Found"
