@@ -1,7 +1,15 @@
-"""Why a connection attempt failed, in words a person understands."""
+"""Why a connection attempt failed, in words a person understands.
+
+What python-engineio says of a failure is often a repr ("('Unexpected status code 403
+in server response', {...})") or a symptom ("Server disconnected"). The words here come
+from what was seen instead: the exception chain, the handshake's HTTP answer and what
+its body says (client/engine_session.py), and, for a server that hung up on a plain
+HTTP request, a TLS handshake tried on the same port.
+"""
 
 import asyncio
 import errno
+import http
 import socket
 import ssl
 import urllib.parse
@@ -11,16 +19,29 @@ import aiohttp
 from siocli.auth import is_secret, mask_url
 from siocli.client.tunnel import ProxyTunnelError
 
+TLS_PROBE_SECONDS = 2.0
+# 4xx answers to the handshake that no retry changes (408 Request Timeout, 425 Too Early
+# and 429 Too Many Requests may pass)
+RETRY_CAN_PASS = frozenset({408, 425, 429})
+# what OpenSSL says when the other side answers a ClientHello with something else (HTTP)
+NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                   "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
+HUNG_UP = (aiohttp.ServerDisconnectedError, ConnectionResetError)
 
-def describe_failure(exception, library_message, url, path, proxy=None):
+
+def describe_failure(exception, library_message, url, path, proxy=None, refused=None,
+                     speaks_tls=False):
     """(message, data) for a `connect_error` record from a failed Engine.IO connect,
     with the URL's secrets (password, ?token=...) and the proxy's password masked
-    wherever they are quoted. ``proxy``: the proxy the connection went through."""
+    wherever they are quoted. ``proxy``: the proxy the connection went through;
+    ``refused``: the handshake's HTTP error (a RefusedHandshake), when it had one;
+    ``speaks_tls``: a plain-HTTP URL whose server answered a TLS handshake instead."""
     message, data = None, None
     if proxy is not None:
         message = _describe_proxy_failure(exception, library_message, url, mask_url(proxy))
     if message is None:
-        message, data = _describe(exception, library_message, url, path)
+        message, data = _describe_server_failure(exception, library_message, url, path,
+                                                 refused, speaks_tls)
     if proxy is not None:
         message = without_secrets(message, proxy)
     return without_secrets(message, url), data
@@ -62,6 +83,70 @@ def _proxy_status(status, shown_proxy, target):
     return "the proxy %s could not reach %s (HTTP %s)" % (shown_proxy, target, status)
 
 
+def _describe_server_failure(exception, library_message, url, path, refused, speaks_tls):
+    if speaks_tls:
+        return "the server at %s speaks TLS: use https:// (or wss://)" % _host_port(url), None
+    if refused is not None:
+        data = library_message if isinstance(library_message, dict) else None
+        return _refused_text(refused, url, path), data
+    return _describe(exception, library_message, url, path)
+
+
+def not_worth_retrying(refused):
+    """Whether a handshake answered this way fails the same however often it is tried."""
+    return refused is not None and 400 <= refused.status < 500 \
+        and refused.status not in RETRY_CAN_PASS
+
+
+def _refused_text(refused, url, path):
+    reason = refused.reason or _standard_reason(refused.status)
+    text = "HTTP %s%s from %s%s/" % (refused.status, " " + reason if reason else "",
+                                     _host_port(url), path)
+    said = refused.message
+    if said and said.lower() not in {form % {"s": refused.status, "r": reason.lower()} for form
+                                     in ("%(r)s", "%(s)s: %(r)s", "%(s)s %(r)s")}:
+        text += ": %s" % said
+    if refused.status == 404 or (refused.status == 400 and not refused.message):
+        text += " (is --path right?)"
+    return text
+
+
+def _standard_reason(status):
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def may_be_tls(exception, url):
+    """Whether a failure of a plain-HTTP URL looks like a TLS server hanging up on it."""
+    if urllib.parse.urlsplit(url).scheme != "http":
+        return False
+    return any(isinstance(exc, HUNG_UP) for exc in _chain(exception))
+
+
+async def speaks_tls(url, timeout=TLS_PROBE_SECONDS):
+    """Whether the server of ``url`` completes a TLS handshake (certificates unchecked:
+    the question is only whether it speaks TLS)."""
+    parts = urllib.parse.urlsplit(url)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(parts.hostname, parts.port or 80,
+                                                      ssl=context)
+    except (OSError, ssl.SSLError, TimeoutError, ValueError):
+        return False
+    writer.close()
+    try:
+        async with asyncio.timeout(timeout):
+            await writer.wait_closed()
+    except (OSError, ssl.SSLError, TimeoutError):
+        pass
+    return True
+
+
 def without_secrets(text, url):
     """``text`` with the secret parts of ``url`` (as library errors quote it) masked."""
     parts = urllib.parse.urlsplit(url)
@@ -85,6 +170,10 @@ def _describe(exception, library_message, url, path):
             return ("TLS certificate of %s could not be verified (%s); use --cacert FILE, "
                     "or -k to skip" % (target, _short(exc)), data)
         if isinstance(exc, (ssl.SSLError, aiohttp.ClientSSLError)):
+            if any(getattr(link, "reason", None) in NOT_TLS_REASONS
+                   for link in _chain(exception)):
+                return ("the server at %s does not speak TLS: use http:// (or ws://)"
+                        % target, data)
             return "TLS handshake with %s failed: %s" % (target, _short(exc)), data
         if isinstance(exc, socket.gaierror) or type(exc).__name__ == "ClientConnectorDNSError":
             return "cannot resolve host %s" % urllib.parse.urlsplit(url).hostname, data

@@ -135,6 +135,7 @@ class EngineWatch:
         if 200 <= status < 300 or status == 101:
             self._exchange = (status, headers)  # written with the OPEN packet's values
         else:
+            self.refused = RefusedHandshake(status, reason or "", "")
             self._write(None, status, headers)
 
     def error_body(self, url, status, reason, body, content_type):

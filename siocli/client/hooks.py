@@ -47,6 +47,7 @@ from siocli.client import tunnel
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
 RECORD_SEPARATOR = "\x1e"
 NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
+ERROR_BODY_SECONDS = 2.0  # how long the body of a refused handshake is waited for
 
 
 class WireObserver:
@@ -143,6 +144,13 @@ def create_http_session(observer, ssl=None, proxy=None):
         observer.http_exchange(params.method, str(params.url), sent, status,
                                params.response.reason or "",
                                list(params.response.headers.items()))
+        if status >= 400 and "sid" not in params.url.query:
+            # a refused handshake: its body says why (python-engineio reads it only on
+            # polling, and aiohttp's ws_connect not at all); read() reports it
+            try:
+                await asyncio.wait_for(params.response.read(), ERROR_BODY_SECONDS)
+            except Exception:
+                pass
         if "transport=polling" in str(params.url) and not 200 <= status < 300:
             observer.transport_failed("HTTP %s on a polling request" % status)
 

@@ -14,9 +14,8 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import hooks, legacy, reasons
+from siocli.client import connect_errors, hooks, legacy, reasons
 from siocli.client.auth_source import AuthSource
-from siocli.client.connect_errors import describe_failure
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
 from siocli.client.wire import Wire
@@ -77,6 +76,8 @@ class Session:
         self._connecting_engine = False
         self._engine_error = None
         self._settled = {}
+        self._stop_when_refused = False
+        self._speaks_tls = None  # a plain-HTTP URL's server answers TLS (asked once)
         self._listeners = []
         self._closed = False
         self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,
@@ -289,6 +290,9 @@ class Session:
 
     def start(self, give_up_after=None):
         """Start connecting in the background (the REPL)."""
+        # a scripted run stops at a handshake refusal no retry can change; the REPL goes
+        # on, as the JS client does, until --reconnect-attempts is spent
+        self._stop_when_refused = give_up_after is not None
         self.reconnection.start(first_attempt=0, give_up_after=give_up_after)
 
     async def _attempt(self):
@@ -325,12 +329,11 @@ class Session:
                 self._refuse_socketio_2()
                 self.state = "disconnected"
                 return "rejected"
-            self._engine_failed(wanted, exc.__cause__ or exc, self._engine_error or str(exc))
-            return "failed"
+            return await self._engine_failed(wanted, exc.__cause__ or exc,
+                                             self._engine_error or str(exc))
         except TimeoutError as exc:
             await self._drop_engine()
-            self._engine_failed(wanted, exc, "timeout")
-            return "failed"
+            return await self._engine_failed(wanted, exc, "timeout")
         if "connected" in outcomes:
             return "connected"
         await self._drop_engine()
@@ -339,14 +342,28 @@ class Session:
         self.state = "disconnected"
         return "rejected"
 
-    def _engine_failed(self, namespaces, exception, library_message):
+    async def _engine_failed(self, namespaces, exception, library_message):
+        """Say why the Engine.IO connection failed; "failed" (to be retried) or, in a
+        scripted run, "rejected" when the server refused the handshake for good."""
         cause = exception
         if not isinstance(exception, (asyncio.TimeoutError, TimeoutError)):
             cause = self.wire.failure_exception or exception
-        message, data = describe_failure(cause, library_message, self.settings.url,
-                                         self.settings.path, self.settings.proxy)
+        refused = self.wire.engine.refused
+        url = self.settings.url
+        if self._speaks_tls is None and connect_errors.may_be_tls(cause, url):
+            self._speaks_tls = await connect_errors.speaks_tls(url)
+        message, data = connect_errors.describe_failure(
+            cause, library_message, url, self.settings.path, self.settings.proxy, refused,
+            bool(self._speaks_tls) and connect_errors.may_be_tls(cause, url))
+        final = self._stop_when_refused and connect_errors.not_worth_retrying(refused)
+        if final:
+            message += "; not retried: the server gives this answer however often it is asked"
         for namespace in namespaces:
             self.record(records.connect_error(namespace, message, data))
+        if final:
+            self.state = "disconnected"
+            return "rejected"
+        return "failed"
 
     def _settle(self, namespace, outcome):
         future = self._settled.get(namespace)

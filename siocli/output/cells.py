@@ -10,7 +10,7 @@ from siocli.output.display import (
     shown_event,
     shown_name,
 )
-from siocli.output.safe_text import Visible, visible_within
+from siocli.output.safe_text import Visible, visible_frame, visible_within
 
 LIFECYCLE_COLUMNS = ("time", "event", "namespace", "socket.id", "connected", "reason / detail")
 # what a record type carries besides type, ts and namespace is shown by the renderers;
@@ -44,7 +44,7 @@ def raw_of(record):
     as their size and first bytes."""
     raw = record.get("raw")
     if isinstance(raw, str):
-        return visible_within(raw, SCREEN_LINE_BUDGET)
+        return visible_frame(raw, SCREEN_LINE_BUDGET)
     if isinstance(raw, dict) and isinstance(raw.get("$binary"), str):  # read from a file
         return Visible("<binary: %s>" % visible_within(raw["$binary"], 60))
     return display_value(raw)

@@ -64,6 +64,26 @@ def visible(text):
     return Visible(text)
 
 
+_CONTROLS_ONLY = re.compile("[%s]" % ESCAPED_CHARACTERS)
+
+
+def visible_frame(text, limit):
+    """A protocol frame as it was, cut to about ``limit`` characters: its controls, bidi
+    controls and lone surrogates escaped as :func:`visible` does, its backslashes left
+    as they are, so that the JSON it carries reads as on the wire (a frame's JSON holds
+    no raw control character; one shown as ``\\u001b`` was sent as such)."""
+    head, left_out = cut_escaped(text, limit, _escape_controls)
+    if left_out:
+        return Visible(head + ELLIPSIS + " (+%s)" % counted(left_out, "char"))
+    return Visible(head)
+
+
+def _escape_controls(text):
+    if _CONTROLS_ONLY.search(text) is None:
+        return text
+    return _CONTROLS_ONLY.sub(_escape_match, text)
+
+
 def visible_within(text, limit):
     """:func:`visible`, cut to about ``limit`` characters with the number left out:
     ``aaaa… (+99,950 chars)``."""
