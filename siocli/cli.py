@@ -277,7 +277,7 @@ def main():
 @click.option("--wait", type=float, envvar=env("wait"),
               help="Keep listening S seconds after the last action.")
 @click.option("--trace", is_flag=True, envvar=env("trace"),
-              help="Also show Engine.IO / Socket.IO packets.")
+              help="Also show Engine.IO / Socket.IO packets and the handshake.")
 @click.option("--keep-going", is_flag=True, envvar=env("keep_going"),
               help="Piped stdin: go on after a failing command.")
 @output_options
@@ -419,6 +419,44 @@ def doctor(**options):
     from siocli.dispatch import run_doctor
 
     raise SystemExit(run_doctor(options))
+
+
+REPLAY_EPILOG = """\b
+Examples:
+  siocli connect http://localhost:3000 --record session.jsonl   # record a session
+  siocli replay session.jsonl http://localhost:4000             # send it again
+  siocli replay session.jsonl http://localhost:4000 --speed 0 --json
+  siocli replay session.jsonl https://staging.example.com --speed 2 --token s3cret
+
+\b
+Each emit goes to the namespace it was recorded on, after its original pause
+divided by --speed; an emit recorded as a call (followed by its ack or
+ack_timeout) is sent as a call and waits for its ack.
+Exit codes: 0 done, 1 could not connect, 2 usage error or a bad recording,
+3 a call got no ack within --ack-timeout, 4 connection lost, 130 interrupted.
+"""
+
+
+@main.command(epilog=REPLAY_EPILOG)
+@click.argument("file", metavar="FILE")
+@click.argument("url", envvar=env("url"))
+@click.option("--speed", type=float, default=1.0, show_default=True, metavar="X",
+              envvar=env("speed"), help="Divide the recorded pauses by X (0: no pauses).")
+@handshake_options
+@click.option("--reconnect/--no-reconnect", default=True, show_default=True,
+              envvar=env("reconnect"), help="Reconnect automatically after a lost connection.")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True,
+              envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
+@click.option("--ack-timeout", type=float, default=5.0, show_default=True,
+              envvar=env("ack_timeout"), help="Seconds a call waits for its ack.")
+@click.option("--trace", is_flag=True, envvar=env("trace"),
+              help="Also show Engine.IO / Socket.IO packets and the handshake.")
+@output_options
+def replay(**options):
+    """Send the emits and calls of a recording (a --record file) to the server at URL."""
+    from siocli.dispatch import run_replay
+
+    raise SystemExit(run_replay(options))
 
 
 @main.command(epilog="""\b

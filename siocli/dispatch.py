@@ -1,10 +1,11 @@
 """Picks the mode for a parsed command line and runs it: REPL, piped batch, scripted,
-serve, demo, bench or doctor. Modes are imported only once chosen (they pull in the
+serve, demo, bench, doctor or replay. Modes are imported only once chosen (they pull in the
 heavy libraries)."""
 
 from siocli.environment import Environment
 from siocli.errors import UsageError
-from siocli.settings import BenchSettings, ConnectSettings, DoctorSettings, ServeSettings
+from siocli.settings import (BenchSettings, ConnectSettings, DoctorSettings, ReplaySettings,
+                             ServeSettings)
 from siocli.status import ExitStatus
 
 INSECURE_WARNING = ("-k/--insecure: TLS certificates are not verified; anyone on the path "
@@ -73,6 +74,24 @@ def run_bench(options):
     if settings.connection.insecure:
         env.warning(INSECURE_WARNING)
     from siocli.modes.bench import run_bench as mode
+
+    return _run(env, lambda output, signals: mode(settings, env, output, signals))
+
+
+def run_replay(options):
+    env = make_environment(options)
+    if env.stdout is None:
+        env.error("stdout is closed: nothing could be shown or written (give it a file, "
+                  "or /dev/null)")
+        return ExitStatus.USAGE_ERROR
+    try:
+        settings = ReplaySettings.from_options(options, env.variables)
+    except UsageError as exc:
+        env.error(exc)
+        return ExitStatus.USAGE_ERROR
+    if settings.connection.insecure:
+        env.warning(INSECURE_WARNING)
+    from siocli.modes.replay import run_replay as mode
 
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
 

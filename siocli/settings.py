@@ -223,6 +223,36 @@ class BenchSettings:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class ReplaySettings:
+    """`siocli replay FILE URL`: the connection (as `connect` takes it, with the
+    recording's namespaces), the emits to send again and how fast."""
+
+    connection: ConnectSettings
+    path: str
+    sent: tuple  # recording.Sent, in order
+    speed: float = 1.0  # 0: no waiting
+
+    @classmethod
+    def from_options(cls, options, environ=None):
+        """Settings from `siocli replay`'s parsed options and the recording they name;
+        UsageError on bad input. ``environ``: where HTTP(S)_PROXY and NO_PROXY are read."""
+        from siocli.recording import read_recording
+
+        speed = options.get("speed")
+        speed = 1.0 if speed is None else speed
+        if not 0 <= speed < float("inf"):
+            raise UsageError("--speed must be 0 (no waiting) or more, got %s" % speed)
+        sent = read_recording(options["file"])
+        connect_options = dict(BENCH_CONNECT_DEFAULTS)
+        connect_options.update({key: value for key, value in options.items()
+                                if key in BENCH_CONNECT_DEFAULTS and value is not None})
+        connect_options["url"] = options["url"]
+        connect_options["namespaces"] = tuple(dict.fromkeys(item.namespace for item in sent))
+        return cls(connection=ConnectSettings.from_options(connect_options, environ=environ),
+                   path=options["file"], sent=tuple(sent), speed=speed)
+
+
 def ordered_actions(options, action_order):
     pending = {kind: list(options[kind]) for kind in ACTION_KINDS}
     order = action_order or [kind for kind in ACTION_KINDS for _ in pending[kind]]

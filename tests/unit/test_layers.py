@@ -15,7 +15,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "siocli"
 TRUNK = {"__init__", "__main__", "cli", "dispatch", "settings", "environment", "status",
          "errors", "grammar", "records", "auth", "completion", "validate", "profiles",
-         "proxy"}
+         "proxy", "recording"}
 LAYERS = {"client", "output", "commands", "modes"}
 HEAVY = {"rich", "prompt_toolkit", "socketio", "engineio", "aiohttp"}
 SHARED_MODES = {"runner", "prompt", "batch"}
