@@ -21,7 +21,7 @@ from siocli_run import ROOT, run_siocli, siocli_env
 
 COMPLETIONS = Path(ROOT) / "completions"
 HEAVY = ("socketio", "engineio", "aiohttp", "prompt_toolkit", "rich")
-SUBCOMMANDS = {"connect", "serve", "demo", "bench", "completion"}
+SUBCOMMANDS = {"connect", "serve", "demo", "bench", "replay", "completion"}
 RECONNECT_OPTIONS = {"--reconnect", "--reconnect-attempts", "--reconnect-delay",
                      "--reconnect-delay-max"}
 
