@@ -125,6 +125,22 @@ def may_be_tls(exception, url):
     return any(isinstance(exc, HUNG_UP) for exc in _chain(exception))
 
 
+class TlsHint:
+    """Whether a failure of a plain-HTTP URL is its server speaking TLS: the port is
+    asked once per run (a TLS handshake), when a failure first looks like it."""
+
+    def __init__(self, url):
+        self.url = url
+        self.answer = None
+
+    async def applies(self, exception):
+        if not may_be_tls(exception, self.url):
+            return False
+        if self.answer is None:
+            self.answer = await speaks_tls(self.url)
+        return self.answer
+
+
 async def speaks_tls(url, timeout=TLS_PROBE_SECONDS):
     """Whether the server of ``url`` completes a TLS handshake (certificates unchecked:
     the question is only whether it speaks TLS)."""

@@ -18,7 +18,7 @@ from siocli.client import connect_errors, hooks, legacy, reasons
 from siocli.client.auth_source import AuthSource
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
-from siocli.client.wire import Wire
+from siocli.client.wire import CurrentOnly, Wire
 from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
@@ -33,23 +33,6 @@ class NamespaceState:
     rejected: bool = False
     events_in: int = 0
     events_out: int = 0
-
-
-class CurrentOnly:
-    """Passes a connection's wire reports on while it is the current one."""
-
-    def __init__(self, observer, is_current):
-        self._observer = observer
-        self._is_current = is_current
-
-    def __getattr__(self, name):
-        report = getattr(self._observer, name)
-
-        def forward(*args):
-            if self._is_current():
-                return report(*args)
-            return False  # nothing of an old connection reaches python-socketio
-        return forward
 
 
 def quiet_logger(name):
@@ -77,7 +60,7 @@ class Session:
         self._engine_error = None
         self._settled = {}
         self._stop_when_refused = False
-        self._speaks_tls = None  # a plain-HTTP URL's server answers TLS (asked once)
+        self._tls_hint = connect_errors.TlsHint(settings.url)
         self._listeners = []
         self._closed = False
         self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,
@@ -349,12 +332,9 @@ class Session:
         if not isinstance(exception, (asyncio.TimeoutError, TimeoutError)):
             cause = self.wire.failure_exception or exception
         refused = self.wire.engine.refused
-        url = self.settings.url
-        if self._speaks_tls is None and connect_errors.may_be_tls(cause, url):
-            self._speaks_tls = await connect_errors.speaks_tls(url)
         message, data = connect_errors.describe_failure(
-            cause, library_message, url, self.settings.path, self.settings.proxy, refused,
-            bool(self._speaks_tls) and connect_errors.may_be_tls(cause, url))
+            cause, library_message, self.settings.url, self.settings.path, self.settings.proxy,
+            refused, await self._tls_hint.applies(cause))
         final = self._stop_when_refused and connect_errors.not_worth_retrying(refused)
         if final:
             message += "; not retried: the server gives this answer however often it is asked"

@@ -16,6 +16,23 @@ from siocli.client.reasons import WireFacts
 from siocli.client.trace import PacketTrace
 
 
+class CurrentOnly:
+    """Passes a connection's wire reports on while it is the current one."""
+
+    def __init__(self, observer, is_current):
+        self._observer = observer
+        self._is_current = is_current
+
+    def __getattr__(self, name):
+        report = getattr(self._observer, name)
+
+        def forward(*args):
+            if self._is_current():
+                return report(*args)
+            return False  # nothing of an old connection reaches python-socketio
+        return forward
+
+
 class Wire(WireObserver):
     def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
                  listening=lambda namespace: True):

@@ -64,6 +64,15 @@ def test_watched_classes_subclass_aiohttp():
     for name in ("ws_response_class", "response_class", "trace_configs"):
         assert name in session_kwargs
     assert "on_request_chunk_sent" in dir(aiohttp.TraceConfig())
+    # the handshake records: the headers really sent, then the response's head
+    for signal in ("on_request_headers_sent", "on_request_end", "on_request_exception"):
+        assert signal in dir(aiohttp.TraceConfig())
+
+
+def test_engineio_reads_the_body_of_a_refused_polling_handshake():
+    # python-engineio reads it (r.json()) through WatchedResponse.read: the server's message
+    source = inspect.getsource(engineio.AsyncClient._connect_polling)
+    assert "await r.json()" in source
 
 
 def test_aiohttp_surface_the_proxy_tunnel_overrides_is_there():
