@@ -1,0 +1,58 @@
+"""siocli.recording: a --record file read back for `siocli replay`."""
+
+import json
+
+import pytest
+
+from siocli.errors import UsageError
+from siocli.recording import read_recording
+
+
+def write(tmp_path, *records):
+    path = tmp_path / "run.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return str(path)
+
+
+def emit(ts, event, *args, namespace="/"):
+    return {"type": "emit", "ts": "2026-01-01T00:00:%s" % ts, "namespace": namespace,
+            "event": event, "args": list(args)}
+
+
+def test_emits_come_back_in_order_with_their_offsets_bytes_and_namespaces(tmp_path):
+    path = write(tmp_path, {"type": "connect", "ts": "2026-01-01T00:00:00.000Z", "namespace": "/"},
+                 emit("01.000Z", "a", 1), emit("01.250Z", "b", {"$binary": "AQI="},
+                                               namespace="/chat"),
+                 {"type": "event", "ts": "2026-01-01T00:00:02.000Z", "namespace": "/",
+                  "event": "tick", "args": []})
+    sent = read_recording(path)
+    assert [(item.namespace, item.event, item.args, item.at, item.call) for item in sent] == [
+        ("/", "a", (1,), 0.0, False), ("/chat", "b", (b"\x01\x02",), 0.25, False)]
+
+
+def test_a_call_is_the_emit_its_ack_came_rtt_ms_after(tmp_path):
+    # a plain emit of `echo`, then a call of `echo` 2 s later, acked 30 ms after that
+    path = write(tmp_path, emit("01.000Z", "echo", "plain"), emit("03.000Z", "echo", "call"),
+                 {"type": "ack", "ts": "2026-01-01T00:00:03.030Z", "namespace": "/",
+                  "event": "echo", "args": ["call"], "rtt_ms": 30.0},
+                 emit("04.000Z", "echo", "timed-out"),
+                 {"type": "ack_timeout", "ts": "2026-01-01T00:00:09.000Z", "namespace": "/",
+                  "event": "echo", "timeout": 5.0})
+    sent = read_recording(path)
+    assert [(item.args, item.call, item.ended_line) for item in sent] == [
+        (("plain",), False, None), (("call",), True, 3), (("timed-out",), True, 5)]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "holds no emit records"),
+    ("[1]\n", "line 1: a record is a JSON object"),
+    ('{"type":"emit","ts":"x","namespace":"/","event":"a","args":[]}\n', "line 1: ts 'x'"),
+    ('{"type":"emit","ts":"2026-01-01T00:00:00Z","namespace":"/","event":"a"}\n',
+     "line 1: an emit record's args must be a list"),
+])
+def test_a_bad_recording_is_one_usage_error(tmp_path, content, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content)
+    with pytest.raises(UsageError) as caught:
+        read_recording(str(path))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
