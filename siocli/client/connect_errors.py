@@ -27,6 +27,8 @@ RETRY_CAN_PASS = frozenset({408, 425, 429})
 NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
                    "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
 HUNG_UP = (aiohttp.ServerDisconnectedError, ConnectionResetError)
+# nginx's answer to plain HTTP on its TLS port (HTTP 400, this in the page's title)
+PLAIN_TO_TLS_PAGE = "The plain HTTP request was sent to HTTPS port"
 
 
 def describe_failure(exception, library_message, url, path, proxy=None, refused=None,
@@ -85,6 +87,8 @@ def _proxy_status(status, shown_proxy, target):
 
 def _describe_server_failure(exception, library_message, url, path, refused, speaks_tls):
     if speaks_tls:
+        return "the server at %s speaks TLS: use https:// (or wss://)" % _host_port(url), None
+    if refused is not None and PLAIN_TO_TLS_PAGE in refused.message:
         return "the server at %s speaks TLS: use https:// (or wss://)" % _host_port(url), None
     if refused is not None:
         data = library_message if isinstance(library_message, dict) else None
