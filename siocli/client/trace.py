@@ -115,10 +115,13 @@ class PacketTrace:
         self._emit_record = emit_record
         self._pending = {"in": None, "out": None}  # (header record, [attachment records])
 
-    def reset(self):
-        """A new connection: a binary packet left incomplete is shown as it came."""
+    def reset(self, show=True):
+        """A new connection: a binary packet left incomplete is shown as it came (or
+        forgotten, when ``show`` is false: the trace was turned off meanwhile)."""
         for direction in self._pending:
-            self._flush(direction)
+            if show:
+                self._flush(direction)
+            self._pending[direction] = None
 
     def frame(self, direction, frame):
         if is_attachment(frame):

@@ -65,7 +65,7 @@ class Wire(WireObserver):
         self.socketio_2 = False
         self._opened = False
         self._ping_window = None
-        self.trace.reset()
+        self.trace.reset(show=self._tracing())
         self.engine.new_connection()
 
     def stop_watchdog(self):
