@@ -30,10 +30,11 @@ def test_a_refused_handshake_says_the_status_and_what_the_server_said():
     refused = RefusedHandshake(403, "Forbidden", "origin not on the list")
     body = {"code": 4, "message": "origin not on the list"}
     message, data = describe_failure(None, body, "http://h:3000/?token=abc", "/socket.io",
-                                     refused)
+                                     refused=refused)
     assert message == "HTTP 403 Forbidden from h:3000/socket.io/: origin not on the list"
     assert data == body
-    message, _ = describe_failure(None, None, "http://h", "/io", RefusedHandshake(404, "", "404: Not Found"))
+    message, _ = describe_failure(None, None, "http://h", "/io",
+                                  refused=RefusedHandshake(404, "", "404: Not Found"))
     assert message == "HTTP 404 Not Found from h:80/io/ (is --path right?)"
     assert not_worth_retrying(refused) and not_worth_retrying(RefusedHandshake(400, "", ""))
     assert not not_worth_retrying(RefusedHandshake(429, "Too Many Requests", ""))
@@ -50,7 +51,7 @@ def test_a_tls_port_and_a_plain_port_are_named():
                                   "http://h:8443", "/socket.io", speaks_tls=True)
     assert message == "the server at h:8443 speaks TLS: use https:// (or wss://)"
     nginx = RefusedHandshake(400, "Bad Request", "400 The plain HTTP request was sent to HTTPS port")
-    message, _ = describe_failure(None, None, "http://h:443", "/socket.io", nginx)
+    message, _ = describe_failure(None, None, "http://h:443", "/socket.io", refused=nginx)
     assert message == "the server at h:443 speaks TLS: use https:// (or wss://)"
     wrong = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
     wrong.reason = "WRONG_VERSION_NUMBER"
