@@ -49,6 +49,12 @@ def describe_failure(exception, library_message, url, path, proxy=None, refused=
     return without_secrets(message, url), data
 
 
+def proxy_failed(exception, library_message, url, proxy):
+    """Whether it is the proxy, not the server, that failed or refused the connection."""
+    return proxy is not None and _describe_proxy_failure(
+        exception, library_message, url, mask_url(proxy)) is not None
+
+
 def _describe_proxy_failure(exception, library_message, url, shown_proxy):
     """What the proxy did, when it is the proxy that failed; else None."""
     target = _host_port(url)

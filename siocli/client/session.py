@@ -335,7 +335,9 @@ class Session:
         message, data = connect_errors.describe_failure(
             cause, library_message, self.settings.url, self.settings.path, self.settings.proxy,
             refused, await self._tls_hint.applies(cause))
-        final = self._stop_when_refused and connect_errors.not_worth_retrying(refused)
+        final = (self._stop_when_refused and connect_errors.not_worth_retrying(refused)
+                 and not connect_errors.proxy_failed(cause, library_message, self.settings.url,
+                                                     self.settings.proxy))
         if final:
             message += "; not retried: the server gives this answer however often it is asked"
         for namespace in namespaces:
