@@ -59,8 +59,9 @@ def test_packets_have_the_spec_fields_and_binary_packets_are_decoded(server, tra
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_the_handshake_and_the_upgrade_are_handshake_records(server, transport, tmp_path):
-    result = run_siocli(tmp_path, "connect", server.url, *TRANSPORTS[transport], "-e", "x",
-                        "-H", "Cookie: session=" + SECRET, "--trace", "--json")
+    result = run_siocli(tmp_path, "connect", server.url + "/?token=" + SECRET,
+                        *TRANSPORTS[transport], "-e", "x", "-H", "Cookie: session=" + SECRET,
+                        "--trace", "--json")
     assert result.returncode == 0, result.stderr
     records = json_lines(result.stdout)
     handshakes = of_type(records, "handshake")
@@ -76,6 +77,7 @@ def test_the_handshake_and_the_upgrade_are_handshake_records(server, transport, 
             opened["data"]["maxPayload"])
         request = record["headers"]["request"]
         assert request[":method"] == "GET" and request[":path"].startswith("/socket.io/?")
+        assert "token=****" in request[":path"]
         assert "transport=%s" % ("polling" if record["status"] == 200 else "websocket") \
             in request[":path"]
         assert request["Cookie"].startswith("session=") and isinstance(
