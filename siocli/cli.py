@@ -266,6 +266,15 @@ def main():
               envvar=env("call"), help="Emit and wait for the acknowledgement (repeatable).")
 @click.option("--ack-timeout", type=float, default=5.0, show_default=True,
               envvar=env("ack_timeout"), help="Seconds a --call waits for its ack.")
+@click.option("--retries", type=int, default=0, metavar="N", envvar=env("retries"),
+              help="Send a --call again when its ack times out, up to N times, one call at "
+                   "a time (JS `retries`: at-least-once); ack_timeout only when every try "
+                   "failed.")
+@click.option("--ack-reply", "ack_reply", multiple=True, type=TEXT_LINES,
+              metavar='"[EVENT=]ARGS"', envvar=env("ack_reply"),
+              help="Answer the server's ack requests (for EVENT, or any) with ARGS "
+                   "(repeatable). Without it none is answered, as a JS listener that never "
+                   "calls back.")
 @click.option("-x", "--expect", "expect", multiple=True, type=TEXT_LINES, metavar="EVENT",
               envvar=env("expect"), help="Wait until EVENT arrives (repeatable, in order).")
 @click.option("--expect-timeout", type=float, default=10.0, show_default=True,

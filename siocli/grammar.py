@@ -263,11 +263,11 @@ def _json_end(text: str, start: int) -> int:
     raise _error_at(_IncompleteInput, "unterminated JSON value starting", text, start)
 
 
-def _tokens(text: str) -> Iterator[tuple[bool, str, int, int]]:
+def _tokens(text: str, name_first: bool = True) -> Iterator[tuple[bool, str, int, int]]:
     """Yield ``(is_json, text, start, end)``: unquoted words or raw JSON objects/arrays.
-    The first word is never JSON (it names a command or an event)."""
+    The first word is never JSON when ``name_first`` (it names a command or an event)."""
     pos = _skip_space(text, 0)
-    first = True
+    first = name_first
     while pos < len(text):
         if not first and text[pos] in "{[":
             end = _json_end(text, pos)
@@ -402,6 +402,20 @@ def parse_emit(
         raise GrammarError(f"empty event name at column {start + 1}", start + 1)
     if event in RESERVED_EVENTS:
         raise GrammarError(f'"{event}" is a reserved event name and cannot be emitted')
+    return EmitCommand(event, _values(line, tokens, base_dir, max_bytes))
+
+
+def parse_args(
+    line: str, *, base_dir: pathlib.Path | None = None, max_file_bytes: int | None = None
+) -> tuple[Any, ...]:
+    """Parse ``[ARG ...]``: the arguments of an emit without its event name (the answer
+    to a server's ack request). Raises :class:`GrammarError`."""
+    max_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+    return _values(line, _tokens(line, name_first=False), base_dir, max_bytes)
+
+
+def _values(line: str, tokens: Iterator[tuple[bool, str, int, int]],
+            base_dir: pathlib.Path | None, max_bytes: int) -> tuple[Any, ...]:
     args = []
     for number, (is_json, text, start, end) in enumerate(tokens, 1):
         _refuse_surrogates(line, start, end, f"argument {number}")
@@ -410,7 +424,7 @@ def parse_emit(
         else:
             where = f"(argument {number}, column {start + 1})"
             args.append(_word_value(text, where, base_dir, max_bytes))
-    return EmitCommand(event, tuple(args))
+    return tuple(args)
 
 
 def _refuse_surrogates(line: str, start: int, end: int, what: str) -> None:

@@ -44,7 +44,8 @@ import time
 LIFECYCLE_TYPES = frozenset(
     {"connect", "connect_error", "disconnect", "reconnect_attempt", "reconnect_failed"}
 )
-RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "packet", "handshake",
+RECORD_TYPES = LIFECYCLE_TYPES | {"event", "emit", "ack", "ack_timeout", "reply", "packet",
+                                  "handshake",
                                   "error", "bench", "doctor"}
 
 
@@ -89,8 +90,14 @@ def reconnect_failed(namespace, attempts):
     return make("reconnect_failed", namespace, attempts=attempts)
 
 
-def event(namespace, name, args):
-    return make("event", namespace, event=name, args=list(args))
+def event(namespace, name, args, ack=None):
+    """An incoming event; ``ack``: the server's ack id when it asked for an answer."""
+    return make("event", namespace, event=name, args=list(args), ack=ack)
+
+
+def reply(namespace, name, ack, args):
+    """The client's answer to the server's ack request ``ack`` (for event ``name``)."""
+    return make("reply", namespace, event=name, ack=ack, args=list(args))
 
 
 def emit(namespace, name, args):

@@ -3,6 +3,7 @@ normalised and frozen: built once from the parsed options, never changed afterwa
 heavy imports)."""
 
 import dataclasses
+import re
 import urllib.parse
 
 from siocli import grammar, validate
@@ -19,6 +20,17 @@ class Action:
     kind: str  # "emit", "call" or "expect"
     event: str
     args: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class AckReply:
+    """--ack-reply: answer the server's ack requests for ``event`` (None: any event)."""
+
+    event: str = None
+    args: tuple = ()
+
+    def answers(self, event):
+        return self.event is None or self.event == str(event)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +51,8 @@ class ConnectSettings:
     randomization_factor: float = 0.5
     connect_timeout: float = 10.0
     ack_timeout: float = 5.0
+    retries: int = 0  # JS `retries`: a call whose ack times out is sent again, N times
+    ack_replies: tuple = ()  # AckReply: the automatic answers to the server's ack requests
     expect_timeout: float = 10.0
     actions: tuple = ()
     listen: tuple = ()
@@ -97,6 +111,8 @@ class ConnectSettings:
             connect_timeout=seconds(options["connect_timeout"], "--connect-timeout",
                                     allow_zero=False),
             ack_timeout=seconds(options["ack_timeout"], "--ack-timeout", allow_zero=False),
+            retries=positive(options.get("retries") or 0, "--retries"),
+            ack_replies=parse_ack_replies(options.get("ack_reply") or ()),
             expect_timeout=seconds(options["expect_timeout"], "--expect-timeout",
                                    allow_zero=False),
             actions=tuple(ordered_actions(options, action_order)),
@@ -167,7 +183,7 @@ BENCH_CONNECT_DEFAULTS = {
     "reconnect_attempts": 0, "reconnect_delay": 1.0, "reconnect_delay_max": 5.0,
     "connect_timeout": 10.0, "ack_timeout": 5.0, "expect_timeout": 10.0, "listen": (),
     "count": None, "wait": None, "trace": False, "emit": (), "call": (), "expect": (),
-    "path": "/socket.io", "transports": (), "proxy": None,
+    "path": "/socket.io", "transports": (), "proxy": None, "retries": 0, "ack_reply": (),
 }
 
 
@@ -262,6 +278,48 @@ def ordered_actions(options, action_order):
             yield Action("expect", expected_event(text))
         else:
             yield parse_action(kind, text)
+
+
+# EVENT= before the arguments of --ack-reply: a first word with "=" in it (quotes, JSON
+# and spaces end the name); b64:, hex: and @ words are arguments (b64 ends with "=")
+_REPLY_EVENT = re.compile(r"([^\s=\"'{}\[\]\\]+)=")
+_ARGUMENT_PREFIXES = ("b64:", "hex:", "@")
+
+
+def parse_ack_reply(text):
+    """An AckReply from ``[EVENT=]ARGS`` (ARGS in the emit grammar); UsageError."""
+    validate.no_surrogates(text, "--ack-reply")
+    match = _REPLY_EVENT.match(text)
+    event, rest = None, text
+    if match and not match.group(1).startswith(_ARGUMENT_PREFIXES):
+        event, rest = match.group(1), text[match.end():]
+        if event in grammar.RESERVED_EVENTS:
+            raise UsageError("--ack-reply %s: %r is a lifecycle name, never an incoming event"
+                             % (grammar.snippet(text), event))
+    try:
+        args = grammar.parse_args(rest)
+    except GrammarError as exc:
+        raise UsageError("--ack-reply %s: %s" % (grammar.snippet(text), exc)) from None
+    return AckReply(event, args)
+
+
+def parse_ack_replies(texts):
+    replies, seen = [], set()
+    for text in texts:
+        reply = parse_ack_reply(text)
+        if reply.event in seen:
+            raise UsageError("--ack-reply given twice for %s" % (
+                "any event" if reply.event is None else "event %r" % reply.event))
+        seen.add(reply.event)
+        replies.append(reply)
+    return tuple(replies)
+
+
+def ack_reply_for(replies, event):
+    """The AckReply that answers ``event``: the one naming it, else the one for any event."""
+    named = [reply for reply in replies if reply.event is not None and reply.answers(event)]
+    general = [reply for reply in replies if reply.event is None]
+    return (named or general or [None])[0]
 
 
 def normalise_namespace(name):

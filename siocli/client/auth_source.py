@@ -28,19 +28,33 @@ class AuthSource:
         self.payload = None
         self.command = None
 
-    async def resolve(self):
-        """The payload for the next connection attempt (runs the auth command)."""
+    def copy(self):
+        return AuthSource(self.payload, self.command, self.timeout)
+
+    async def resolve(self, outputs=None):
+        """The payload for the next connection attempt (runs the auth command).
+        ``outputs``: {command: payload} of one attempt, so that namespaces sharing the
+        command run it once."""
         if not self.command:
             return self.payload
+        if outputs is not None and self.command in outputs:
+            payload = outputs[self.command]
+        else:
+            payload = await self._run_command()
+            if outputs is not None:
+                outputs[self.command] = payload
+        merged = dict(self.payload or {})
+        merged.update(payload)
+        return merged
+
+    async def _run_command(self):
         out = await run_auth_command(self.command, self.timeout)
         try:
             payload = validate.json_text(out.decode("utf-8", "replace"), "--auth-cmd output")
             validate.auth_payload(payload, "--auth-cmd output")
         except UsageError as exc:
             raise AuthError(str(exc)) from None
-        merged = dict(self.payload or {})
-        merged.update(payload)
-        return merged
+        return payload
 
 
 async def run_auth_command(command, timeout):

@@ -20,7 +20,13 @@ Client:
   python-socketio only does inside ``connect()``;
 * a client disconnect that first lets the packets already queued (the last emits,
   then the Socket.IO DISCONNECT) reach the server: python-socketio closes the
-  websocket without waiting for its send queue, and they would be lost.
+  websocket without waiting for its send queue, and they would be lost;
+* leaving one namespace while the others stay (as JS ``socket.disconnect()``):
+  python-socketio only disconnects them all;
+* the server's ack requests: python-socketio answers each one itself, with whatever the
+  event handler returns, the moment it returns (an empty ACK for ``None``); the JS
+  client sends nothing until its listener calls back. The events that ask for an ack
+  are handed over with their ack id and no ACK is sent until siocli sends one.
 
 Behind a proxy (aiohttp's surface, guarded by the same test):
 * the websocket through a CONNECT tunnel even for ``ws://`` (aiohttp would send it to
@@ -277,6 +283,39 @@ async def connect_namespace(client, namespace, auth):
         client.connection_namespaces.append(namespace)
     await client._send_packet(client.packet_class(sio_packet.CONNECT, data=auth or {},
                                                   namespace=namespace))
+
+
+async def leave_namespace(client, namespace):
+    """Send the Socket.IO DISCONNECT of ``namespace`` and forget it; the connection and
+    the other namespaces stay. python-socketio reports no disconnect for it: the
+    caller does (`io client disconnect`)."""
+    if namespace in client.namespaces:
+        await client._send_packet(client.packet_class(sio_packet.DISCONNECT,
+                                                      namespace=namespace))
+    client.namespaces.pop(namespace, None)
+    if namespace in client.connection_namespaces:
+        client.connection_namespaces.remove(namespace)
+
+
+def take_over_ack_requests(client, on_request):
+    """Events that ask for an ack go to ``on_request(namespace, ack_id, event, args)``
+    instead of the event handlers, and python-socketio sends no ACK for them (see
+    :func:`send_ack`). Events without an ack id take python-socketio's own path."""
+    handle_event = client._handle_event
+
+    async def handle(namespace, id, data):
+        if id is None:
+            return await handle_event(namespace, id, data)
+        on_request(namespace or "/", id, data[0], tuple(data[1:]))
+
+    client._handle_event = handle
+
+
+async def send_ack(client, namespace, ack_id, args):
+    """Answer the server's ack request ``ack_id`` of ``namespace`` with ``args`` (an ACK,
+    or a BINARY_ACK when the args hold bytes: python-socketio's packet class decides)."""
+    await client._send_packet(client.packet_class(sio_packet.ACK, namespace=namespace,
+                                                  id=ack_id, data=list(args)))
 
 
 def engine_transport(client):

@@ -1,5 +1,10 @@
 """What the client sends: emits queued while a namespace is disconnected (as the JS
-client buffers them), and calls waiting for their acknowledgement."""
+client buffers them), and calls waiting for their acknowledgement.
+
+With ``retries`` (JS ``retries``), calls go one at a time, in order: a try whose ack
+times out, or whose namespace disconnects first, is sent again (a new ack id, as JS),
+up to ``retries`` more times; only the last failure is reported. At-least-once: the
+server may see a call more than once."""
 
 import asyncio
 import collections
@@ -18,6 +23,8 @@ class PendingCall:
     future: object
     sent: bool = False
     sent_at: float = 0.0
+    final: bool = True  # the last try: its failure is reported
+
 
     def cancel(self):
         if not self.future.done():
@@ -36,7 +43,7 @@ class Sending:
     """Sends through ``transmit(namespace, event, args, callback)`` when ``is_connected
     (namespace)``, else queues; writes `emit`, `ack`, `ack_timeout` and `error` records."""
 
-    def __init__(self, transmit, is_connected, record, counted):
+    def __init__(self, transmit, is_connected, record, counted, retries=0):
         self._transmit = transmit
         self._is_connected = is_connected
         self._record = record
@@ -45,6 +52,8 @@ class Sending:
         self._calls = {}
         self._call_ids = iter(range(1, 1 << 62))
         self._send_lock = asyncio.Lock()
+        self._retries = retries
+        self._one_at_a_time = asyncio.Lock()  # FIFO: the JS client's queue of retried calls
 
     async def emit(self, namespace, event, args):
         """Send now, or queue until the namespace connects: "sent" or "queued"."""
@@ -56,9 +65,20 @@ class Sending:
 
     async def call(self, namespace, event, args, timeout):
         """Emit with an ack and wait: the `ack`, `ack_timeout` or `error` record."""
+        if not self._retries:
+            return await self._try(namespace, event, args, timeout, final=True)
+        async with self._one_at_a_time:
+            for tries_left in range(self._retries, -1, -1):
+                record = await self._try(namespace, event, args, timeout, final=not tries_left)
+                if record is not None:
+                    return record
+
+    async def _try(self, namespace, event, args, timeout, final):
+        """One try of a call: its `ack` record, else (the last try) its `ack_timeout` or
+        `error` record, else None."""
         loop = asyncio.get_running_loop()
         call = PendingCall(next(self._call_ids), namespace, event, tuple(args),
-                           loop.create_future())
+                           loop.create_future(), final=final)
         self._calls[call.id] = call
         try:
             if self._is_connected(namespace):
@@ -71,6 +91,9 @@ class Sending:
                 call.cancel()  # given up on (Ctrl-C): a late ack is not shown
                 raise
             except TimeoutError:
+                if not final:
+                    call.cancel()  # as JS: a late ack of an earlier try is ignored
+                    return None
                 record = records.ack_timeout(namespace, event, timeout)
                 self._record(record)
                 return record
@@ -103,6 +126,9 @@ class Sending:
         """The namespace lost its connection: its calls in flight fail at once."""
         for call in list(self._calls.values()):
             if call.namespace == namespace and call.sent and not call.future.done():
+                if not call.final:
+                    call.future.set_result(None)  # sent again once it is back
+                    continue
                 record = records.error(namespace, "socket has been disconnected before %r was "
                                        "acknowledged" % call.event, event=call.event)
                 self._record(record)

@@ -15,6 +15,7 @@ import socketio
 
 from siocli import records
 from siocli.client import connect_errors, hooks, legacy, reasons
+from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
@@ -46,7 +47,10 @@ class Session:
     def __init__(self, settings, emit_record):
         self.settings = settings
         self._emit_record = emit_record
-        self.auth = AuthSource(settings.auth, settings.auth_cmd, settings.connect_timeout)
+        # as each JS Socket has its own `auth`: the command line's for every namespace
+        self._command_line_auth = AuthSource(settings.auth, settings.auth_cmd,
+                                             settings.connect_timeout)
+        self.auths = {}
         self.namespaces = {name: NamespaceState(name) for name in settings.namespaces}
         self.state = "idle"  # idle, connecting, connected, reconnecting, disconnected
         self.last_reason = None
@@ -65,7 +69,9 @@ class Session:
         self._closed = False
         self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,
                                          self.record, settings.namespace, self._set_state)
-        self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out)
+        self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out,
+                               settings.retries)
+        self.ack_requests = AckRequests(self._send_ack, self.record, settings.ack_replies)
         loop = asyncio.get_running_loop()
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
                          self._transport_ended, self._listening)
@@ -117,6 +123,18 @@ class Session:
     def active_namespaces(self):
         return [name for name, state in self.namespaces.items() if state.active]
 
+    def auth_of(self, namespace):
+        """The auth of ``namespace``'s Socket (`auth set` changes one namespace's only); a
+        namespace opened later starts with the command line's."""
+        if namespace not in self.auths:
+            self.auths[namespace] = self._command_line_auth.copy()
+        return self.auths[namespace]
+
+    async def _resolve_auths(self, namespaces):
+        """{namespace: auth payload} for one attempt (--auth-cmd runs once); AuthError."""
+        outputs = {}
+        return {name: await self.auth_of(name).resolve(outputs) for name in namespaces}
+
     def activate(self, namespace):
         """The user asks for ``namespace`` again (`connect`, `ns`): as JS socket.connect()."""
         self._state(namespace).active = True
@@ -151,6 +169,7 @@ class Session:
         client.on("connect_error", current(self._on_connect_error), namespace="*")
         client.on("disconnect", current(self._on_disconnect), namespace="*")
         client.on("*", current(self._on_event), namespace="*")
+        hooks.take_over_ack_requests(client, current(self._on_ack_request))
         self.client, self._http = client, http
 
     async def _retire_engine(self):
@@ -204,6 +223,12 @@ class Session:
             return
         reason = reasons.js_reason(self.wire.facts, namespace, library_reason)
         self.wire.facts.server_disconnected.discard(namespace)
+        self._lost(namespace, reason)
+
+    def _lost(self, namespace, reason):
+        """``namespace``'s Socket is disconnected for ``reason``: its record, its calls
+        and the server's ack requests it had, and reconnection when JS would."""
+        state = self._state(namespace)
         state.connected = False
         state.sid = None
         if reason == reasons.IO_SERVER_DISCONNECT:
@@ -216,16 +241,29 @@ class Session:
             self.wire.stop_watchdog()
         self.record(records.disconnect(namespace, reason, reasons.describe(reason), will_reconnect))
         self.sending.fail_calls(namespace)
+        self.ack_requests.forget(namespace)
         if will_reconnect and self.state == "reconnecting":
             self.reconnection.start(first_attempt=1)
 
-    def _on_event(self, event, namespace, *args):
+    def _on_event(self, event, namespace, *args, ack=None):
         self.events_in += 1
         self.event_names.add(str(event))
         state = self.namespaces.get(namespace)
         if state is not None:
             state.events_in += 1
-        self.record(records.event(namespace, event, args))
+        self.record(records.event(namespace, event, args, ack))
+
+    def _on_ack_request(self, namespace, ack, event, args):
+        self._on_event(event, namespace, *args, ack=ack)
+        self.ack_requests.arrived(namespace, ack, event)
+
+    async def _send_ack(self, namespace, ack, args):
+        await hooks.send_ack(self.client, namespace, ack, args)
+
+    async def reply(self, namespace, ack, args):
+        """Answer the server's pending ack request ``ack`` of ``namespace``: the `reply`
+        record; UnknownAckRequest when there is no such pending request."""
+        return await self.ack_requests.answer(namespace, ack, args)
 
     def _state(self, namespace):
         if namespace not in self.namespaces:
@@ -283,7 +321,7 @@ class Session:
         self.state = "connecting"
         wanted = self.active_namespaces()
         try:
-            auth = await self.auth.resolve()
+            auths = await self._resolve_auths(wanted)
         except AuthError as exc:
             for namespace in wanted:
                 self.record(records.connect_error(namespace, str(exc), None))
@@ -299,12 +337,15 @@ class Session:
             async with asyncio.timeout(self.settings.connect_timeout):
                 self._connecting_engine = True
                 try:
+                    # each namespace's CONNECT carries its own auth, as each JS Socket's
                     await self.client.connect(
-                        self.settings.url, headers=dict(self.settings.headers), auth=auth,
-                        transports=self.settings.transports, namespaces=wanted,
-                        socketio_path=self.settings.path, wait=False)
+                        self.settings.url, headers=dict(self.settings.headers),
+                        auth=auths[wanted[0]], transports=self.settings.transports,
+                        namespaces=wanted[:1], socketio_path=self.settings.path, wait=False)
                 finally:
                     self._connecting_engine = False
+                for namespace in wanted[1:]:
+                    await hooks.connect_namespace(self.client, namespace, auths[namespace])
                 hooks.leave_ping_timeouts_to_the_watchdog(self.client)
                 outcomes = await asyncio.gather(*self._settled.values())
         except socketio.exceptions.ConnectionError as exc:
@@ -406,10 +447,24 @@ class Session:
         if state.connected:
             return
         if self.connected:
-            auth = await self.auth.resolve()
+            auth = await self.auth_of(namespace).resolve()
             await hooks.connect_namespace(self.client, namespace, auth)
         else:
             self.reconnection.start(first_attempt=0)
+
+    async def disconnect_namespace(self, namespace):
+        """As JS ``socket.disconnect()``: ``namespace`` only (`io client disconnect`), not
+        reconnected; as the JS Manager, the connection is closed once no namespace is
+        left connected or waiting to be."""
+        state = self._state(namespace)
+        state.active = False
+        others = [name for name, other in self.namespaces.items()
+                  if name != namespace and (other.active or other.connected)]
+        if not others:
+            await self.disconnect()
+        elif state.connected:
+            await hooks.leave_namespace(self.client, namespace)
+            self._lost(namespace, reasons.IO_CLIENT_DISCONNECT)
 
     async def disconnect(self):
         """Disconnect as the user asked (`io client disconnect`); no reconnection."""

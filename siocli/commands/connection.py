@@ -78,12 +78,31 @@ async def start_connection(context, namespaces):
     return outcome_reply(await waiting)
 
 
-@COMMANDS.command("disconnect", "", "disconnect (io client disconnect); no automatic reconnection")
+@COMMANDS.command("disconnect", "[--all]",
+                  "disconnect the active namespace (io client disconnect), or all; "
+                  "no automatic reconnection",
+                  details="As JS socket.disconnect(): the active namespace only (`ns` "
+                          "switches); the others stay connected. The connection itself is "
+                          "closed once no namespace is left.\n"
+                          "disconnect --all          every namespace, and the connection",
+                  words=("--all",))
 async def disconnect_command(context, rest):
     session = context.session
-    if not session.connected and session.state not in ("connecting", "reconnecting"):
-        return notice("not connected; `connect` connects")
-    await session.disconnect()
+    words = words_of(rest)
+    if words not in ([], ["--all"]):
+        raise CommandError("disconnect: only --all may follow, got %r" % " ".join(words))
+    trying = session.state in ("connecting", "reconnecting")
+    if words:
+        if not session.connected and not trying:
+            return notice("not connected; `connect` connects")
+        for state in session.namespaces.values():
+            state.active = False  # as socket.disconnect() on each of them
+        await session.disconnect()
+        return None
+    state = session.namespaces.get(context.namespace)
+    if state is None or not (state.connected or (state.active and trying)):
+        return notice("%s is not connected; `connect` connects it" % context.namespace)
+    await session.disconnect_namespace(context.namespace)
     return None
 
 
@@ -101,8 +120,10 @@ async def reconnect_command(context, rest):
 
 
 @COMMANDS.command("auth", "[--show | set KEY=VALUE... | json JSON | clear]",
-                  "show the auth payload, or change it for the next connection attempt",
-                  details="auth                    the payload; values of secret-looking keys "
+                  "show the active namespace's auth, or change it for its next connection",
+                  details="Each namespace has its own auth, as each JS Socket (`ns` switches; "
+                          "a namespace starts with the command line's).\n"
+                          "auth                    the payload; values of secret-looking keys "
                           "(token, password, ...) masked\n"
                           "auth --show             the payload unmasked\n"
                           "auth set token=abc      one field; VALUE is JSON when it parses\n"
@@ -111,7 +132,7 @@ async def reconnect_command(context, rest):
                           "Then `connect` (or `reconnect`) to use it. Never saved in the history.",
                   words=("--show", "set", "json", "clear"))
 async def auth_command(context, rest):
-    source = context.session.auth
+    source = context.session.auth_of(context.namespace)
     action, remainder = grammar.split_command(rest)
     show = auth_module.masked
     if action == "--show":
@@ -141,7 +162,7 @@ async def auth_command(context, rest):
         source.clear()
     elif action:
         raise CommandError("auth: unknown action %r; use set, json or clear" % action)
-    shown = "auth: %s" % records.json_value(show(source.payload))
+    shown = "auth of %s: %s" % (context.namespace, records.json_value(show(source.payload)))
     if source.command:
         shown += " + output of --auth-cmd %r" % source.command
     if action:

@@ -1,6 +1,7 @@
 """Commands that talk to the server: emit, call, and which incoming events are shown."""
 
 import fnmatch
+import re
 
 from siocli import grammar
 from siocli.commands.context import Reply, notice
@@ -63,6 +64,71 @@ async def call_command(context, rest):
     if record["type"] == "error":
         return Reply(status=ExitStatus.CONNECTION_LOST)
     return None
+
+
+ACK_ID = re.compile(r"[ \t]*([0-9]+)(?=[ \t\r\n]|$)")
+
+
+@COMMANDS.command("reply", "[ACK] [ARG...]",
+                  "answer the server's ack request (the most recent one when ACK is left out)",
+                  details="An event the server sent with an ack callback shows `awaits reply "
+                          "(ack N)`; nothing is sent until you answer (as a JS listener that "
+                          "has not called back yet), unless --ack-reply answers it.\n"
+                          "reply                   the most recent request, no arguments\n"
+                          'reply 3 ok {"n": 1}     request 3 (of the active namespace)\n'
+                          "A first word that is a whole number is the ACK: to answer the most "
+                          "recent request with a number, give its ACK first.\n"
+                          "Arguments: as for emit. `status` lists the pending requests.\n"
+                          "Piped on stdin, `reply` first waits for the request to arrive (up "
+                          "to --expect-timeout).")
+async def reply_command(context, rest):
+    session, namespace = context.session, context.namespace
+    match = ACK_ID.match(rest)
+    ack = int(match.group(1)) if match else None
+    if match:
+        rest = rest[match.end():]
+    if not context.interactive:
+        await request_arrival(context, ack)
+    if ack is None:
+        latest = session.ack_requests.latest(namespace)
+        if latest is None:
+            raise CommandError("reply: no pending ack request on %s%s%s" % (
+                namespace, "" if context.interactive else " within %ss (--expect-timeout)"
+                % context.settings.expect_timeout, elsewhere(session, namespace)),
+                ExitStatus.EXPECTATION_FAILED)
+        ack = latest.ack
+    args = grammar.parse_args(rest)
+    try:
+        await session.reply(namespace, ack, args)
+    except LookupError:
+        pending = [str(r.ack) for r in session.ack_requests.pending(namespace)]
+        raise CommandError("reply: no pending ack request %s on %s (%s)" % (
+            ack, namespace, "pending: " + ", ".join(pending) if pending else
+            "none pending: answered already, never asked, or dropped when the namespace "
+            "disconnected") + elsewhere(session, namespace),
+            ExitStatus.EXPECTATION_FAILED) from None
+    return None
+
+
+async def request_arrival(context, ack):
+    """Piped stdin cannot see a request coming: wait for it (up to --expect-timeout)."""
+    requests = context.session.ack_requests
+    namespace = context.namespace
+    if any(ack is None or r.ack == ack for r in requests.pending(namespace)):
+        return
+
+    def arrives(record):
+        return (record["type"] == "event" and record["namespace"] == namespace
+                and record.get("ack") is not None and (ack is None or record["ack"] == ack))
+    await context.wait_for_record(arrives, context.settings.expect_timeout)
+
+
+def elsewhere(session, namespace):
+    others = sorted({r.namespace for r in session.ack_requests.pending()} - {namespace})
+    if not others:
+        return ""
+    return "; %s %s pending ones: `ns %s` switches" % (
+        ", ".join(others), "has" if len(others) == 1 else "have", others[0])
 
 
 @COMMANDS.command("listen", "[PATTERN...]",

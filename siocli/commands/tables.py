@@ -28,7 +28,7 @@ def reconnection_text(session, settings):
 
 def status_tables(context):
     session, settings = context.session, context.settings
-    auth = session.auth
+    auth = session.auth_of(context.namespace)
     rows = [
         ("URL", settings.display_url or settings.url),
         ("Engine.IO path", settings.path),
@@ -41,10 +41,11 @@ def status_tables(context):
         ("ping", ping_text(session)),
         ("maxPayload", payload_text(session)),
         ("reconnection", reconnection_text(session, settings)),
-        ("auth", records.json_value(auth_module.masked(auth.payload))
+        ("auth (%s)" % context.namespace, records.json_value(auth_module.masked(auth.payload))
          + (" + output of --auth-cmd" if auth.command else "")),
         ("events", "%d in, %d out" % (session.events_in, session.events_out)),
         ("queued emits", queue_text(session)),
+        ("ack requests", ack_requests_text(session)),
         ("filters", context.filter.describe()),
         ("recording", context.output.recording or "off"),
         ("trace", "on" if session.trace else "off"),
@@ -115,6 +116,16 @@ def queue_text(session):
     shown = ", ".join("%s %s" % (q.namespace, grammar.quote_word(q.event)) for q in queued[:5])
     more = " (+%d more)" % (len(queued) - 5) if len(queued) > 5 else ""
     return "%d: %s%s (sent on connection)" % (len(queued), shown, more)
+
+
+def ack_requests_text(session):
+    """The server's ack requests waiting for a `reply`."""
+    pending = session.ack_requests.pending()
+    if not pending:
+        return "none pending"
+    shown = ", ".join("%s %s (ack %s)" % (r.namespace, r.event, r.ack) for r in pending[-5:])
+    more = " (+%d more)" % (len(pending) - 5) if len(pending) > 5 else ""
+    return "%d pending: %s%s (`reply [ACK] [ARG...]` answers)" % (len(pending), shown, more)
 
 
 def log_table(session, count):

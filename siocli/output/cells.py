@@ -35,6 +35,17 @@ def compact_args(args):
     return display_args(args)
 
 
+def ack_request_of(record):
+    """What an incoming event shows when the server asked for an ack ("" otherwise); a
+    `reply` record's ack id."""
+    ack = record.get("ack")
+    if ack is None or ack is False or ack is True:  # `serve` says only whether one was asked
+        return ""
+    if record["type"] == "reply":
+        return "(ack %s)" % shown_name(ack)
+    return "[awaits reply, ack %s]" % shown_name(ack)
+
+
 def message_of(record):
     return visible_within(record.get("message", ""), SCREEN_LINE_BUDGET)
 

@@ -3,6 +3,7 @@
 from siocli import records
 from siocli.output.cells import (
     PacketGaps,
+    ack_request_of,
     clock,
     compact_args,
     handshake_header_lines,
@@ -37,10 +38,11 @@ def plain_line(record, gaps=None):
     if kind in ("event", "emit"):
         arrow = "<-" if kind == "event" else "->"
         return "  ".join(filter(None, [clock(record), arrow, namespace, event_of(record),
-                                       compact_args(record.get("args", ()))]))
+                                       compact_args(record.get("args", ())),
+                                       ack_request_of(record)]))
     if kind in ("ack", "reply"):
         parts = [clock(record), kind, namespace, event_of(record),
-                 compact_args(record.get("args", ()))]
+                 compact_args(record.get("args", ())), ack_request_of(record)]
         if kind == "ack":
             parts.append("(%s ms)" % shown_name(record.get("rtt_ms")))
         return "  ".join(filter(None, parts))

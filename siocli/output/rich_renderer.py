@@ -12,6 +12,7 @@ from siocli import records
 from siocli.output.cells import (
     LIFECYCLE_COLUMNS,
     PacketGaps,
+    ack_request_of,
     clock,
     compact_args,
     handshake_header_lines,
@@ -170,6 +171,9 @@ class RichRenderer:
         text.append_text(self._json(Text(compact_args(record.get("args", ())))))
         if kind == "ack":
             text.append(" (%s ms)" % shown_name(record.get("rtt_ms")), "dim")
+        request = ack_request_of(record)
+        if request:
+            text.append(" " + request, "yellow" if kind == "event" else "dim")
         return self.rich.render(text, soft_wrap=True)
 
     def notice(self, text, style="dim"):

@@ -173,6 +173,19 @@ const SCENARIOS = {
       out({ type: "ack", namespace: socket.nsp.name, id: socket.id, event,
             args: reply, error: err ? err.message : null });
     }),
+  // ask the client with socket.timeout(MS).emitWithAck(EVENT, ARG...) and report what
+  // came back, or the timeout: {"type": "ack_reply", args} or {"type": "ack_reply", error}
+  "ask-with-ack": async (socket, ms = 2000, event = "question", ...args) => {
+    const asked = Date.now();
+    try {
+      const reply = await socket.timeout(Number(ms)).emitWithAck(event, ...args);
+      out({ type: "ack_reply", namespace: socket.nsp.name, id: socket.id, event,
+            args: [reply], error: null, waited_ms: Date.now() - asked });
+    } catch (err) {
+      out({ type: "ack_reply", namespace: socket.nsp.name, id: socket.id, event,
+            args: null, error: err.message, waited_ms: Date.now() - asked });
+    }
+  },
   // emit to all sockets of this namespace
   "broadcast": (socket, event = "broadcast", ...args) => socket.nsp.emit(event, ...args),
 };
@@ -227,6 +240,26 @@ function setup(nsp) {
       const count = Number(n) || 0;
       for (let i = 0; i < count; i++) socket.emit("tick", { i });
       if (typeof cb === "function") cb(count);
+    });
+
+    // `ignore-next N` (acked "ok"): the next N calls of `flaky` get no ack (each one is
+    // reported as {"type": "ignored_call"}); the ones after are acked with their args.
+    // A server that ignores the first tries, for --retries.
+    let flakyToIgnore = 0;
+    let flakyTries = 0;
+    socket.on("ignore-next", (n, cb) => {
+      flakyToIgnore = Number(n) || 0;
+      if (typeof cb === "function") cb("ok");
+    });
+    socket.on("flaky", (...args) => {
+      const cb = args.length && typeof args[args.length - 1] === "function" ? args.pop() : null;
+      flakyTries++;
+      if (flakyToIgnore > 0) {
+        flakyToIgnore--;
+        out({ type: "ignored_call", namespace: nsp.name, id: socket.id, args, try: flakyTries });
+        return;
+      }
+      if (cb) cb(...args);
     });
 
     socket.on("whoami", (cb) => {
