@@ -7,12 +7,16 @@
 //        [--disconnect-after MS] [--wait-ms N] [--grace-ms N] [--stay]
 //        [--no-reconnect] [--reconnection-delay MS] [--reconnection-delay-max MS]
 //        [--reconnection-attempts N] [--timeout MS] [--until TYPE[:N]] [--trace]
+//        [--ack-timeout MS] [--retries N] [--never-ack | --ack-reply 'ARG...']
 //
 // URL may carry a namespace (http://127.0.0.1:PORT/chat).
 // --emit / --call may be repeated; they run once, in order, after the first
 // connect. Each ARG is parsed as JSON when it is valid JSON, else taken as a
 // string: --emit 'scenario block 1500' emits ("scenario", "block", 1500).
-// --call waits for the ack and records {"type":"ack",...}.
+// --call waits for the ack (--ack-timeout MS, default 5000) and records
+// {"type":"ack",...}; --retries N is the client's `retries` option.
+// An event the server sends with an ack callback is acknowledged with its own
+// arguments, or never (--never-ack), or with the ARGs of --ack-reply.
 //
 // The process exits after --wait-ms (default 5000) or --grace-ms (default 300)
 // after: the first disconnect (unless --stay or --until), a connect_error that
@@ -48,6 +52,10 @@ function parseArgs(argv) {
     trace: false,
     until: null,
     untilCount: 1,
+    ackTimeout: 5000,
+    retries: null,
+    ackMode: "echo",
+    ackReply: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -72,6 +80,10 @@ function parseArgs(argv) {
       case "--reconnection-attempts": o.reconnectionAttempts = Number(next()); break;
       case "--timeout": o.timeout = Number(next()); break;
       case "--trace": o.trace = true; break;
+      case "--ack-timeout": o.ackTimeout = Number(next()); break;
+      case "--retries": o.retries = Number(next()); break;
+      case "--never-ack": o.ackMode = "never"; break;
+      case "--ack-reply": o.ackMode = "reply"; o.ackReply = parseSpec("x " + next()).args; break;
       case "--until": {
         const [t, n] = next().split(":");
         o.until = t;
@@ -171,6 +183,7 @@ if (o.reconnectionDelay !== null) opts.reconnectionDelay = o.reconnectionDelay;
 if (o.reconnectionDelayMax !== null) opts.reconnectionDelayMax = o.reconnectionDelayMax;
 if (o.reconnectionAttempts !== null) opts.reconnectionAttempts = o.reconnectionAttempts;
 if (o.timeout !== null) opts.timeout = o.timeout;
+if (o.retries !== null) opts.retries = o.retries;
 
 const socket = io(o.url, opts);
 const manager = socket.io;
@@ -215,8 +228,8 @@ socket.on("connect", () => {
       socket.emit(event, ...args);
     } else {
       const sent = Date.now();
-      socket.timeout(5000).emit(event, ...args, (err, ...reply) => {
-        if (err) out({ type: "ack_timeout", namespace: socket.nsp, event, timeout: 5000 });
+      socket.timeout(o.ackTimeout).emit(event, ...args, (err, ...reply) => {
+        if (err) out({ type: "ack_timeout", namespace: socket.nsp, event, timeout: o.ackTimeout });
         else out({ type: "ack", namespace: socket.nsp, event, args: reply, rtt_ms: Date.now() - sent });
       });
     }
@@ -247,9 +260,11 @@ socket.on("disconnect", (reason, description) => {
 socket.onAny((event, ...args) => {
   const hasAck = args.length > 0 && typeof args[args.length - 1] === "function";
   const ack = hasAck ? args.pop() : null;
-  out({ type: "event", namespace: socket.nsp, event, args });
-  // like siocli listen: acknowledge with its own arguments
-  if (ack) ack(...args);
+  out({ type: "event", namespace: socket.nsp, event, args, ack: hasAck });
+  if (!ack || o.ackMode === "never") return;
+  const reply = o.ackMode === "reply" ? o.ackReply : args; // default: its own arguments
+  ack(...reply);
+  out({ type: "reply", namespace: socket.nsp, event, args: reply });
 });
 
 // the JS client does not expose the delay of an attempt: record what its backoff computed

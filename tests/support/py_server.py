@@ -14,7 +14,9 @@ Events, in every namespace:
 - ``slow [S]`` acks "slow done" after S seconds (default 1);
 - ``kick`` disconnects the client 50 ms later (``io server disconnect``);
 - ``scenario NAME [ARG]``: ``server-disconnect``, ``kill`` (the process exits),
-  ``block SECONDS`` (the event loop stops for that long);
+  ``block SECONDS`` (the event loop stops for that long), ``ask [TIMEOUT [EVENT
+  [ARG...]]]`` (``sio.call(EVENT, ARGS, to=sid, timeout=TIMEOUT)`` in the background,
+  then ``{"type": "call_result", "result": ..., "error": null or "timeout"}``);
 - any other event is observed and not acknowledged.
 
 From tests: ``start_py_server(...)`` (a context manager yielding a node_peer.PeerServer:
@@ -24,6 +26,7 @@ server with the default settings for the whole run; registered by tests/conftest
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -41,8 +44,18 @@ from node_peer import PeerServer
 NAMESPACES = ("/", "/chat", "/private")
 
 
+def jsonable(value):
+    if isinstance(value, bytes):
+        return {"$binary": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    return value
+
+
 def say(**fields):
-    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.write(json.dumps(jsonable(fields)) + "\n")
     sys.stdout.flush()
 
 
@@ -91,6 +104,19 @@ def build_app(ping_interval=25, ping_timeout=20, path="/socket.io"):
                 os._exit(0)
             elif name == "block":
                 time.sleep(float(args[0]) if args else 2.0)
+            elif name == "ask":
+                asyncio.ensure_future(ask(sid, *args))
+
+        async def ask(sid, timeout=2, event="question", *data):
+            try:
+                result = await sio.call(event, data, to=sid, namespace=namespace,
+                                        timeout=float(timeout))
+            except socketio.exceptions.TimeoutError:
+                say(type="call_result", namespace=namespace, id=sid, event=event,
+                    result=None, error="timeout")
+            else:
+                say(type="call_result", namespace=namespace, id=sid, event=event,
+                    result=result, error=None)
 
         async def anything(event, sid, *args):
             say(type="event", namespace=namespace, event=event, args=list(args))

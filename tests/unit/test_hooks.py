@@ -95,3 +95,17 @@ def test_aiohttp_surface_the_proxy_tunnel_overrides_is_there():
         finally:
             await session.close()
     asyncio.run(scenario())
+
+
+def test_ack_request_hooks_fit_python_socketio():
+    # take_over_ack_requests wraps the instance's _handle_event, which python-socketio
+    # calls for each EVENT with its ack id, and which sends the ACK itself
+    parameters = list(inspect.signature(socketio.AsyncClient._handle_event).parameters)
+    assert parameters == ["self", "namespace", "id", "data"]
+    source = inspect.getsource(socketio.AsyncClient._handle_event)
+    assert "self._trigger_event(data[0]" in source and "packet.ACK" in source
+    dispatch = inspect.getsource(socketio.AsyncClient._handle_eio_message)
+    assert dispatch.count("self._handle_event(") == 2  # text and binary events
+    # send_ack: python-socketio's packet class turns an ACK with bytes into a BINARY_ACK
+    ack = socketio.packet.Packet(socketio.packet.ACK, namespace="/", id=3, data=[b"\x00"])
+    assert ack.packet_type == socketio.packet.BINARY_ACK and ack.id == 3

@@ -249,3 +249,27 @@ def test_listeners_are_registered_once_across_ten_reconnections(sio_server, tmp_
         assert len(harness.records("event")) == 1
         assert len({r["id"] for r in harness.records("connect")}) == 11
     run(scenario())
+
+
+def test_a_server_ack_request_is_pending_until_reply(sio_server, tmp_path):
+    async def scenario():
+        harness = ReplHarness(sio_server.url, tmp_path)
+        async with harness.running():
+            connected = await harness.wait_for("connect")
+            harness.type("emit scenario ask 5 question 1\r")
+            event = await harness.wait_for("event", event="question")
+            assert event["args"] == [1] and isinstance(event["ack"], int)
+            harness.type("status\r")
+            await harness.wait_notice("1 pending: / question (ack %d)" % event["ack"])
+            harness.type("reply %d\r" % (event["ack"] + 1))
+            unknown = await harness.wait_for("error")
+            assert unknown["message"] == "reply: no pending ack request %d on / (pending: %d)" % (
+                event["ack"] + 1, event["ack"])
+            harness.type('reply {"answer": 42}\r')
+            reply = await harness.wait_for("reply")
+            assert reply["ack"] == event["ack"] and reply["args"] == [{"answer": 42}]
+            seen = sio_server.wait_for("call_result", timeout=5, id=connected["id"])
+            assert seen["result"] == {"answer": 42} and seen["error"] is None
+            harness.type("reply\r")
+            await harness.wait_for("error", message="reply: no pending ack request on /")
+    run(scenario())

@@ -1,0 +1,174 @@
+"""The server's ack requests (--ack-reply, `reply`) and --retries, against the Node
+server (socket.timeout(ms).emitWithAck) and python-socketio's (sio.call), compared
+with the JS client where the oracle can act the same."""
+
+import pytest
+
+from node_peer import run_oracle, start_node_server
+from siocli_run import json_lines, of_type, run_siocli
+
+
+@pytest.fixture(scope="module")
+def node():
+    with start_node_server() as server:
+        yield server
+
+
+def ask(ms, *rest):
+    """The --call that makes the Node server ask: emitWithAck with a timeout of ms."""
+    return 'scenario ask-with-ack %d %s {"delay": 0}' % (ms, " ".join(rest) or "question")
+
+
+def server_outcome(server, sid):
+    return server.wait_for("ack_reply", timeout=10, id=sid)
+
+
+def test_no_answer_by_default_the_server_times_out_as_with_the_js_client(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(300, "question", "1"),
+                        "--wait", "1", "--json")
+    records = json_lines(result.stdout)
+    assert result.returncode == 0, result.stderr
+    event = of_type(records, "event")[0]
+    assert event["event"] == "question" and event["args"] == [1]
+    assert isinstance(event["ack"], int)
+    assert of_type(records, "reply") == []
+    sid = of_type(records, "connect")[0]["id"]
+    assert server_outcome(node, sid)["error"] == "operation has timed out"
+
+    js = run_oracle(node.url, "--never-ack", "--call", "scenario ask-with-ack 300 question 1",
+                    "--until", "event", "--grace-ms", "1000")
+    js_sid = of_type(js, "connect")[0]["id"]
+    assert server_outcome(node, js_sid)["error"] == "operation has timed out"
+
+
+def test_ack_reply_answers_and_the_server_gets_what_the_js_client_would_send(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(3000),
+                        "--ack-reply", 'question={"ok": true} 2', "--wait", "0.5", "--json")
+    records = json_lines(result.stdout)
+    assert result.returncode == 0, result.stderr
+    event, reply = of_type(records, "event")[0], of_type(records, "reply")[0]
+    assert reply["ack"] == event["ack"] and reply["event"] == "question"
+    assert reply["args"] == [{"ok": True}, 2] and reply["namespace"] == "/"
+    assert records.index(reply) == records.index(event) + 1
+    sid = of_type(records, "connect")[0]["id"]
+    ours = server_outcome(node, sid)
+
+    js = run_oracle(node.url, "--ack-reply", '{"ok":true} 2',
+                    "--call", "scenario ask-with-ack 3000 question", "--until", "reply")
+    theirs = server_outcome(node, of_type(js, "connect")[0]["id"])
+    assert ours["args"] == theirs["args"] == [{"ok": True}]  # emitWithAck: the first arg
+    assert ours["error"] is theirs["error"] is None
+
+
+def test_an_ack_reply_for_another_event_does_not_answer(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(300, "question"),
+                        "--ack-reply", "other=1", "--wait", "1", "--json")
+    records = json_lines(result.stdout)
+    assert result.returncode == 0 and of_type(records, "reply") == []
+    assert server_outcome(node, of_type(records, "connect")[0]["id"])["error"]
+
+
+def test_ack_reply_for_an_event_wins_over_the_one_for_any_event(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(3000, "question"),
+                        "--ack-reply", "any", "--ack-reply", "question=named", "--wait", "0.5",
+                        "--json")
+    records = json_lines(result.stdout)
+    assert [r["args"] for r in of_type(records, "reply")] == [["named"]]
+
+
+def test_events_without_an_ack_request_carry_ack_null(node, tmp_path):
+    result = run_siocli(tmp_path, "connect", node.url, "-e", "echo 1", "-x", "echo", "--json")
+    event = of_type(json_lines(result.stdout), "event")[0]
+    assert result.returncode == 0 and event["ack"] is None
+
+
+def test_python_socketio_call_gets_the_reply_with_bytes(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "-c", "scenario ask 3 question x",
+                        "--ack-reply", "42 hex:ff00", "--wait", "0.5", "--json")
+    records = json_lines(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert of_type(records, "reply")[0]["args"] == [42, {"$binary": "/wA="}]
+    sid = of_type(records, "connect")[0]["id"]
+    seen = sio_server.wait_for("call_result", timeout=10, id=sid)
+    assert seen["result"] == [42, {"$binary": "/wA="}] and seen["error"] is None
+
+
+def test_python_socketio_call_times_out_without_an_answer(sio_server, tmp_path):
+    result = run_siocli(tmp_path, "connect", sio_server.url, "-c", "scenario ask 1 question",
+                        "--wait", "1.5", "--json")
+    records = json_lines(result.stdout)
+    assert of_type(records, "event")[0]["ack"] is not None and of_type(records, "reply") == []
+    sid = of_type(records, "connect")[0]["id"]
+    assert sio_server.wait_for("call_result", timeout=10, id=sid)["error"] == "timeout"
+
+
+def test_piped_reply_answers_the_latest_request_and_names_an_unknown_one(node, tmp_path):
+    commands = "call %s\nreply yes\nreply 12345 x\nemit never-sent\n" % ask(5000)
+    result = run_siocli(tmp_path, "connect", node.url, "--json", input=commands)
+    records = json_lines(result.stdout)
+    assert result.returncode == 3
+    reply = of_type(records, "reply")[0]
+    assert reply["args"] == ["yes"] and reply["ack"] == of_type(records, "event")[0]["ack"]
+    errors = of_type(records, "error")
+    assert len(errors) == 1 and errors[0]["message"] == (
+        "reply: no pending ack request 12345 on / (none pending: answered already, never "
+        "asked, or dropped when the namespace disconnected)")
+    assert [r["event"] for r in of_type(records, "emit")] == ["scenario"]
+    sid = of_type(records, "connect")[0]["id"]
+    assert server_outcome(node, sid)["args"] == ["yes"]
+
+
+def test_ack_reply_usage_errors(tmp_path):
+    for args, message in (
+            (["--ack-reply", "disconnect=1"], "--ack-reply disconnect=1: 'disconnect' is a "
+                                              "lifecycle name, never an incoming event"),
+            (["--ack-reply", "a=1", "--ack-reply", "a=2"], "--ack-reply given twice for "
+                                                           "event 'a'"),
+            (["--ack-reply", "{"], "--ack-reply {: "),
+            (["--retries", "-1"], "--retries must be 0 or more, got -1")):
+        result = run_siocli(tmp_path, "connect", "http://127.0.0.1:9", *args)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.startswith("siocli: error: " + message), result.stderr
+        assert len(result.stderr.splitlines()) == 1
+
+
+# -- --retries ----------------------------------------------------------------------------
+
+
+def flaky_run(node, tmp_path, ignored, retries):
+    result = run_siocli(tmp_path, "connect", node.url, "-c", "ignore-next %d" % ignored,
+                        "-c", "flaky 1", "--retries", str(retries), "--ack-timeout", "0.4",
+                        "--json")
+    records = json_lines(result.stdout)
+    sid = of_type(records, "connect")[0]["id"]
+    tries = [r for r in node.lines("event") if r["id"] == sid and r["event"] == "flaky"]
+    return result, records, tries
+
+
+def test_retries_send_a_call_again_until_the_server_answers(node, tmp_path):
+    result, records, tries = flaky_run(node, tmp_path, ignored=2, retries=2)
+    assert result.returncode == 0, result.stderr
+    flaky = [r["type"] for r in records if r.get("event") == "flaky"]
+    assert flaky == ["emit", "emit", "emit", "ack"]
+    assert of_type(records, "ack_timeout") == []
+    assert len(tries) == 3 and all(t["args"] == [1] for t in tries)
+
+
+def test_retries_exhausted_give_one_ack_timeout_and_exit_3(node, tmp_path):
+    result, records, tries = flaky_run(node, tmp_path, ignored=3, retries=1)
+    assert result.returncode == 3
+    flaky = [r["type"] for r in records if r.get("event") == "flaky"]
+    assert flaky == ["emit", "emit", "ack_timeout"]
+    assert len(tries) == 2
+
+
+def test_retries_match_the_js_client_on_the_same_server(node, tmp_path):
+    _, records, our_tries = flaky_run(node, tmp_path, ignored=1, retries=3)
+    js = run_oracle(node.url, "--retries", "3", "--ack-timeout", "400",
+                    "--call", "ignore-next 1", "--call", "flaky 1", "--until", "ack:2")
+    js_sid = of_type(js, "connect")[0]["id"]
+    js_tries = [r for r in node.lines("event") if r["id"] == js_sid and r["event"] == "flaky"]
+    assert len(our_tries) == len(js_tries) == 2
+    ours = [r["args"] for r in of_type(records, "ack")]
+    theirs = [r["args"] for r in of_type(js, "ack")]
+    assert ours == theirs == [["ok"], [1]]
