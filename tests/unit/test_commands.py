@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
+from siocli.client.ack_requests import AckRequests
 from siocli.client.session import NamespaceState
 from siocli.commands import REGISTRY, screen
 from siocli.commands.context import EventFilter, parse_line
@@ -22,8 +23,8 @@ from siocli.modes.repl.completer import CommandCompleter
 from siocli.output.writer import Output
 
 SPEC_COMMANDS = ["emit", "call", "listen", "mute", "ns", "status", "log", "connect",
-                 "disconnect", "reconnect", "auth", "record", "trace", "clear", "help", "quit",
-                 "exit"]
+                 "disconnect", "reconnect", "reply", "auth", "record", "trace", "clear", "help",
+                 "quit", "exit"]
 
 
 def test_every_spec_command_is_registered_once():
@@ -79,10 +80,14 @@ class FakeSession:
     def __init__(self):
         self.event_names = {"tick", "chat", "echo"}
         self.namespaces = {"/": NamespaceState("/"), "/chat": NamespaceState("/chat")}
+        self.ack_requests = AckRequests(send=None, record=None)
+        for namespace, ack in (("/", 3), ("/chat", 4), ("/", 12)):
+            self.ack_requests.arrived(namespace, ack, "question")
 
 
 class FakeContext:
     session = FakeSession()
+    namespace = "/"
 
 
 def completions(text):
@@ -100,6 +105,8 @@ def test_completion_of_commands_events_options_namespaces(tmp_path, monkeypatch)
     assert completions("ns /c") == ["/chat"]
     assert completions("auth ") == ["--show", "set", "json", "clear"]
     assert completions("trace o") == ["on", "off"]
+    assert completions("reply ") == ["12", "3"]  # the active namespace's, latest first
+    assert completions("disconnect ") == ["--all"]
     assert "status" in completions("help st")
     (tmp_path / "payload.json").write_text("{}")
     monkeypatch.chdir(tmp_path)

@@ -44,6 +44,9 @@ class CommandCompleter(Completer):
             if words[1] == "--timeout" and position == 3:
                 return events
             return []
+        if name == "reply" and position == 1:  # the pending ack requests, latest first
+            pending = session.ack_requests.pending(self.context.namespace)
+            return [str(request.ack) for request in reversed(pending)]
         if name == "ns" and position == 1:
             return sorted(session.namespaces)
         if name == "help" and position == 1:
