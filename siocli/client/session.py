@@ -320,6 +320,9 @@ class Session:
         """One connection attempt: "connected", "rejected" or "failed"."""
         self.state = "connecting"
         wanted = self.active_namespaces()
+        if not wanted:  # every Socket was closed meanwhile: nothing to connect
+            self.state = "disconnected"
+            return "rejected"
         try:
             auths = await self._resolve_auths(wanted)
         except AuthError as exc:

@@ -172,3 +172,18 @@ def test_retries_match_the_js_client_on_the_same_server(node, tmp_path):
     ours = [r["args"] for r in of_type(records, "ack")]
     theirs = [r["args"] for r in of_type(js, "ack")]
     assert ours == theirs == [["ok"], [1]]
+
+
+def test_a_binary_ack_request_is_answered_too(sio_server, tmp_path):
+    # bytes in the request: python-socketio sends a BINARY_EVENT with its ack id
+    result = run_siocli(tmp_path, "connect", sio_server.url, "-c",
+                        "scenario ask 3 question hex:ff00", "--ack-reply", "question=b64:AAE=",
+                        "--wait", "0.5", "--json")
+    records = json_lines(result.stdout)
+    assert result.returncode == 0, result.stderr
+    event = of_type(records, "event")[0]
+    assert event["args"] == [{"$binary": "/wA="}] and event["ack"] is not None
+    assert of_type(records, "reply")[0]["args"] == [{"$binary": "AAE="}]
+    sid = of_type(records, "connect")[0]["id"]
+    assert sio_server.wait_for("call_result", timeout=10, id=sid)["result"] == {
+        "$binary": "AAE="}

@@ -116,3 +116,20 @@ def test_events_arriving_mid_line_leave_the_typed_text_intact(sio_server, tmp_pa
         wait_screen(showing('-> / typed "mid" "line"'), "the emit of the typed line")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_a_server_ack_request_awaits_reply_in_a_terminal(sio_server, tmp_path):
+    child = spawn_repl(tmp_path, sio_server.url)
+    child.expect(r"connect\s+/\s+(\S{20})\s+yes")
+    sid = child.match.group(1)
+    time.sleep(0.3)
+    child.send("emit scenario ask 10 question 1\r")
+    child.expect(r"<- / question 1 \[awaits reply, ack (\d+)\]")
+    ack = child.match.group(1)
+    child.send("status\r")
+    child.expect(r"ack requests\s+1 pending: / question \(ack %s\)" % ack)
+    child.send("reply %s ok\r" % ack)
+    child.expect(r'reply / question "ok" \(ack %s\)' % ack)
+    seen = sio_server.wait_for("call_result", timeout=5, id=sid)
+    assert seen["result"] == "ok"
+    finish(child)

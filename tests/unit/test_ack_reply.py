@@ -1,13 +1,24 @@
 """--ack-reply's [EVENT=]ARGS, the argument-only grammar of `reply`, and how an incoming
 event that asks for an ack is shown."""
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 
 from siocli import records
+from siocli.client.session import Session
 from siocli.errors import GrammarError, UsageError
 from siocli.grammar import parse_args
+from siocli.modes.repl.toolbar import toolbar_fragments
 from siocli.output.plain import plain_line
-from siocli.settings import AckReply, ack_reply_for, parse_ack_replies, parse_ack_reply
+from siocli.settings import (
+    AckReply,
+    ConnectSettings,
+    ack_reply_for,
+    parse_ack_replies,
+    parse_ack_reply,
+)
 
 
 @pytest.mark.parametrize("text, event, args", [
@@ -66,3 +77,16 @@ def test_an_event_that_asks_for_an_ack_shows_it_awaits_a_reply():
     assert answered == {"type": "reply", "ts": answered["ts"], "namespace": "/chat",
                         "event": "question", "ack": 4, "args": ["yes"]}
     assert plain_line(answered).endswith('reply  /chat  question  "yes"  (ack 4)')
+
+
+def test_the_toolbar_counts_the_requests_awaiting_reply():
+    async def scenario():
+        session = Session(ConnectSettings(url="http://127.0.0.1:9", namespaces=("/",)),
+                          lambda record: None)
+        context = SimpleNamespace(session=session, namespace="/",
+                                  output=SimpleNamespace(recording=None))
+        assert "awaiting" not in "".join(text for _, text in toolbar_fragments(context))
+        session.ack_requests.arrived("/", 3, "question")
+        assert "1 awaiting `reply`" in "".join(text for _, text in toolbar_fragments(context))
+        await session.close()
+    asyncio.run(scenario())

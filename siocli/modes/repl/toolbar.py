@@ -53,6 +53,9 @@ def toolbar_parts(context):
     parts.append((HELPFUL, "", " │ in %d out %d" % (session.events_in, session.events_out)))
     if session.outbox:
         parts.append((USEFUL, "class:toolbar.wait", " %d queued " % len(session.outbox)))
+    requests = len(session.ack_requests.pending())
+    if requests:
+        parts.append((USEFUL, "class:toolbar.wait", " %d awaiting `reply` " % requests))
     if context.output.recording:
         parts.append((USEFUL, "", " │ rec"))
     return parts
