@@ -1,10 +1,10 @@
 """The server's ack requests (--ack-reply, `reply`) and --retries, against the Node
-server (socket.timeout(ms).emitWithAck) and python-socketio's (sio.call), compared
-with the JS client where the oracle can act the same."""
+server (socket.timeout(ms).emitWithAck) and python-socketio's (sio.call). Side by side
+with the JS client: tests/oracle/test_acks_vs_js.py."""
 
 import pytest
 
-from node_peer import run_oracle, start_node_server
+from node_peer import start_node_server
 from siocli_run import json_lines, of_type, run_siocli
 
 
@@ -21,43 +21,6 @@ def ask(ms, *rest):
 
 def server_outcome(server, sid):
     return server.wait_for("ack_reply", timeout=10, id=sid)
-
-
-def test_no_answer_by_default_the_server_times_out_as_with_the_js_client(node, tmp_path):
-    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(300, "question", "1"),
-                        "--wait", "1", "--json")
-    records = json_lines(result.stdout)
-    assert result.returncode == 0, result.stderr
-    event = of_type(records, "event")[0]
-    assert event["event"] == "question" and event["args"] == [1]
-    assert isinstance(event["ack"], int)
-    assert of_type(records, "reply") == []
-    sid = of_type(records, "connect")[0]["id"]
-    assert server_outcome(node, sid)["error"] == "operation has timed out"
-
-    js = run_oracle(node.url, "--never-ack", "--call", "scenario ask-with-ack 300 question 1",
-                    "--until", "event", "--grace-ms", "1000")
-    js_sid = of_type(js, "connect")[0]["id"]
-    assert server_outcome(node, js_sid)["error"] == "operation has timed out"
-
-
-def test_ack_reply_answers_and_the_server_gets_what_the_js_client_would_send(node, tmp_path):
-    result = run_siocli(tmp_path, "connect", node.url, "-c", ask(3000),
-                        "--ack-reply", 'question={"ok": true} 2', "--wait", "0.5", "--json")
-    records = json_lines(result.stdout)
-    assert result.returncode == 0, result.stderr
-    event, reply = of_type(records, "event")[0], of_type(records, "reply")[0]
-    assert reply["ack"] == event["ack"] and reply["event"] == "question"
-    assert reply["args"] == [{"ok": True}, 2] and reply["namespace"] == "/"
-    assert records.index(reply) == records.index(event) + 1
-    sid = of_type(records, "connect")[0]["id"]
-    ours = server_outcome(node, sid)
-
-    js = run_oracle(node.url, "--ack-reply", '{"ok":true} 2',
-                    "--call", "scenario ask-with-ack 3000 question", "--until", "reply")
-    theirs = server_outcome(node, of_type(js, "connect")[0]["id"])
-    assert ours["args"] == theirs["args"] == [{"ok": True}]  # emitWithAck: the first arg
-    assert ours["error"] is theirs["error"] is None
 
 
 def test_an_ack_reply_for_another_event_does_not_answer(node, tmp_path):
@@ -160,18 +123,6 @@ def test_retries_exhausted_give_one_ack_timeout_and_exit_3(node, tmp_path):
     flaky = [r["type"] for r in records if r.get("event") == "flaky"]
     assert flaky == ["emit", "emit", "ack_timeout"]
     assert len(tries) == 2
-
-
-def test_retries_match_the_js_client_on_the_same_server(node, tmp_path):
-    _, records, our_tries = flaky_run(node, tmp_path, ignored=1, retries=3)
-    js = run_oracle(node.url, "--retries", "3", "--ack-timeout", "400",
-                    "--call", "ignore-next 1", "--call", "flaky 1", "--until", "ack:2")
-    js_sid = of_type(js, "connect")[0]["id"]
-    js_tries = [r for r in node.lines("event") if r["id"] == js_sid and r["event"] == "flaky"]
-    assert len(our_tries) == len(js_tries) == 2
-    ours = [r["args"] for r in of_type(records, "ack")]
-    theirs = [r["args"] for r in of_type(js, "ack")]
-    assert ours == theirs == [["ok"], [1]]
 
 
 def test_a_binary_ack_request_is_answered_too(sio_server, tmp_path):
