@@ -57,6 +57,25 @@ class AuthSource:
         return payload
 
 
+class NamespaceAuths:
+    """Each namespace's AuthSource, as each JS Socket has its own ``auth``: a copy of the
+    command line's to start with (`auth set` then changes one namespace's only)."""
+
+    def __init__(self, command_line):
+        self._command_line = command_line
+        self._sources = {}
+
+    def of(self, namespace):
+        if namespace not in self._sources:
+            self._sources[namespace] = self._command_line.copy()
+        return self._sources[namespace]
+
+    async def resolve(self, namespaces):
+        """{namespace: payload} for one attempt (each --auth-cmd runs once); AuthError."""
+        outputs = {}
+        return {name: await self.of(name).resolve(outputs) for name in namespaces}
+
+
 async def run_auth_command(command, timeout):
     """stdout of ``command`` run by the shell in a process group of its own, which is
     killed when it outlives ``timeout`` or the run is cancelled (Ctrl-C, SIGTERM)."""

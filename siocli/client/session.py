@@ -16,7 +16,7 @@ import socketio
 from siocli import records
 from siocli.client import connect_errors, hooks, legacy, reasons
 from siocli.client.ack_requests import AckRequests
-from siocli.client.auth_source import AuthSource
+from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
 from siocli.client.wire import CurrentOnly, Wire
@@ -47,10 +47,8 @@ class Session:
     def __init__(self, settings, emit_record):
         self.settings = settings
         self._emit_record = emit_record
-        # as each JS Socket has its own `auth`: the command line's for every namespace
-        self._command_line_auth = AuthSource(settings.auth, settings.auth_cmd,
-                                             settings.connect_timeout)
-        self.auths = {}
+        self.auths = NamespaceAuths(AuthSource(settings.auth, settings.auth_cmd,
+                                               settings.connect_timeout))
         self.namespaces = {name: NamespaceState(name) for name in settings.namespaces}
         self.state = "idle"  # idle, connecting, connected, reconnecting, disconnected
         self.last_reason = None
@@ -124,16 +122,8 @@ class Session:
         return [name for name, state in self.namespaces.items() if state.active]
 
     def auth_of(self, namespace):
-        """The auth of ``namespace``'s Socket (`auth set` changes one namespace's only); a
-        namespace opened later starts with the command line's."""
-        if namespace not in self.auths:
-            self.auths[namespace] = self._command_line_auth.copy()
-        return self.auths[namespace]
-
-    async def _resolve_auths(self, namespaces):
-        """{namespace: auth payload} for one attempt (--auth-cmd runs once); AuthError."""
-        outputs = {}
-        return {name: await self.auth_of(name).resolve(outputs) for name in namespaces}
+        """The AuthSource of ``namespace``'s Socket."""
+        return self.auths.of(namespace)
 
     def activate(self, namespace):
         """The user asks for ``namespace`` again (`connect`, `ns`): as JS socket.connect()."""
@@ -324,7 +314,7 @@ class Session:
             self.state = "disconnected"
             return "rejected"
         try:
-            auths = await self._resolve_auths(wanted)
+            auths = await self.auths.resolve(wanted)
         except AuthError as exc:
             for namespace in wanted:
                 self.record(records.connect_error(namespace, str(exc), None))
