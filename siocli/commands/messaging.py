@@ -71,8 +71,8 @@ ACK_ID = re.compile(r"[ \t]*([0-9]+)(?=[ \t\r\n]|$)")
 
 @COMMANDS.command("reply", "[ACK] [ARG...]",
                   "answer the server's ack request (the most recent one when ACK is left out)",
-                  details="An event the server sent with an ack callback shows `awaits reply "
-                          "(ack N)`; nothing is sent until you answer (as a JS listener that "
+                  details="An event the server sent with an ack callback ends `[awaits reply, "
+                          "ack N]`; nothing is sent until you answer (as a JS listener that "
                           "has not called back yet), unless --ack-reply answers it.\n"
                           "reply                   the most recent request, no arguments\n"
                           'reply 3 ok {"n": 1}     request 3 (of the active namespace)\n'
