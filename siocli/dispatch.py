@@ -4,8 +4,13 @@ heavy libraries)."""
 
 from siocli.environment import Environment
 from siocli.errors import UsageError
-from siocli.settings import (BenchSettings, ConnectSettings, DoctorSettings, ReplaySettings,
-                             ServeSettings)
+from siocli.settings import (
+    BenchSettings,
+    ConnectSettings,
+    DoctorSettings,
+    ReplaySettings,
+    ServeSettings,
+)
 from siocli.status import ExitStatus
 
 INSECURE_WARNING = ("-k/--insecure: TLS certificates are not verified; anyone on the path "

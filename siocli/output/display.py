@@ -125,7 +125,11 @@ class _Writer:
                         break
                     self.write(", ")
                 if isinstance(key, str):
-                    self.string(key, min(NAME_LIMIT, max(self.left, MIN_STRING_SHOWN)))
+                    # a key that fits what is left is whole (the value then reads back as
+                    # JSON); a longer one is cut shorter than a value would be
+                    fits = len(key) <= self.left - 2
+                    self.string(key, None if fits else min(NAME_LIMIT, max(self.left,
+                                                                           MIN_STRING_SHOWN)))
                 else:
                     self.value(key, DEPTH_SHOWN)
                 self.write(": ")

@@ -50,7 +50,8 @@ def test_a_tls_port_and_a_plain_port_are_named():
     message, _ = describe_failure(aiohttp.ServerDisconnectedError(), "Server disconnected",
                                   "http://h:8443", "/socket.io", speaks_tls=True)
     assert message == "the server at h:8443 speaks TLS: use https:// (or wss://)"
-    nginx = RefusedHandshake(400, "Bad Request", "400 The plain HTTP request was sent to HTTPS port")
+    nginx = RefusedHandshake(400, "Bad Request",
+                             "400 The plain HTTP request was sent to HTTPS port")
     message, _ = describe_failure(None, None, "http://h:443", "/socket.io", refused=nginx)
     assert message == "the server at h:443 speaks TLS: use https:// (or wss://)"
     wrong = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")

@@ -146,7 +146,8 @@ def test_event_names_are_shown_as_they_are_typed_back(name, shown):
 
 
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")),
-               min_size=1, max_size=NAME_LIMIT).filter(lambda name: name not in grammar.RESERVED_EVENTS))
+               min_size=1, max_size=NAME_LIMIT).filter(
+           lambda name: name not in grammar.RESERVED_EVENTS))
 def test_a_shown_event_name_reads_back_as_the_name(name):
     assert grammar.parse_emit(shown_event(name) + ' "newcomer"') == grammar.EmitCommand(
         name, ("newcomer",))
