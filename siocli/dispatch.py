@@ -104,7 +104,7 @@ def run_replay(options):
 def run_doctor(options):
     env = make_environment(options)
     try:
-        settings = DoctorSettings.from_options(options)
+        settings = DoctorSettings.from_options(options, env.variables)
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR

@@ -3,6 +3,7 @@
 `no_proxy` / `NO_PROXY` names the server. Decided once, from the settings (no heavy
 imports); client/ does the proxying."""
 
+import dataclasses
 import ipaddress
 import urllib.parse
 
@@ -11,9 +12,35 @@ from siocli.errors import UsageError
 NO_PROXY_NAMES = ("no_proxy", "NO_PROXY")
 
 
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """What :func:`decide` found: the proxy URL (None: connect directly), the setting it
+    came from (``--proxy`` or a variable's name), and, when a NO_PROXY rule bypassed it,
+    that variable's name."""
+
+    url: str = None
+    source: str = None
+    bypassed_by: str = None
+
+    def reason(self, server_url):
+        """Why there is no proxy, in words (``no proxy: ...``, ``NO_PROXY matches HOST``)."""
+        parts = urllib.parse.urlsplit(server_url)
+        if self.bypassed_by:
+            return "%s matches %s (%s's proxy not used)" % (self.bypassed_by, parts.hostname,
+                                                            self.source)
+        scheme = parts.scheme.lower()
+        return "no proxy: no --proxy, no %s_proxy or %s_PROXY" % (scheme, scheme.upper())
+
+
 def choose(server_url, explicit, environ):
     """The proxy URL for ``server_url`` (``http://[user:password@]host:port``), or None.
     ``explicit``: --proxy, which wins over the variables; NO_PROXY applies to both."""
+    return decide(server_url, explicit, environ).url
+
+
+def decide(server_url, explicit, environ):
+    """The :class:`Choice` for ``server_url``: --proxy (``explicit``), else the variable
+    of the server's scheme; NO_PROXY applies to both. UsageError on a bad proxy URL."""
     parts = urllib.parse.urlsplit(server_url)
     source, value = "--proxy", explicit
     if not value:
@@ -23,18 +50,13 @@ def choose(server_url, explicit, environ):
                 source, value = name, environ[name]
                 break
     if not value:
-        return None
-    if bypassed(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
-                no_proxy(environ)):
-        return None
-    return normalise(value, source)
-
-
-def no_proxy(environ):
-    for name in NO_PROXY_NAMES:
-        if environ.get(name) is not None:
-            return environ[name]
-    return ""
+        return Choice()
+    rules_name = next((name for name in NO_PROXY_NAMES if environ.get(name) is not None), None)
+    if rules_name and bypassed(parts.hostname or "",
+                               parts.port or (443 if parts.scheme == "https" else 80),
+                               environ[rules_name]):
+        return Choice(source=source, bypassed_by=rules_name)
+    return Choice(normalise(value, source), source)
 
 
 def normalise(value, source):

@@ -10,7 +10,9 @@ from siocli import grammar, validate
 from siocli.auth import mask_url
 from siocli.errors import GrammarError, UsageError
 from siocli.grammar import parse_emit
+from siocli.proxy import Choice as ProxyChoice
 from siocli.proxy import choose as choose_proxy
+from siocli.proxy import decide as decide_proxy
 
 ACTION_KINDS = ("emit", "call", "expect")
 
@@ -434,19 +436,21 @@ DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
 
 @dataclasses.dataclass(frozen=True)
 class DoctorSettings:
-    """`siocli doctor`: the connection (as `connect` takes it) and the web page's origin
-    whose CORS is checked."""
+    """`siocli doctor`: the connection (as `connect` takes it), the web page's origin
+    whose CORS is checked, and how the proxy was chosen (the `proxy` step says it)."""
 
     connection: ConnectSettings
     origin: str = None
+    proxy: ProxyChoice = ProxyChoice()
 
     @property
     def namespace(self):
         return self.connection.namespace
 
     @classmethod
-    def from_options(cls, options):
-        """Settings from `siocli doctor`'s parsed options; UsageError on bad input."""
+    def from_options(cls, options, environ=None):
+        """Settings from `siocli doctor`'s parsed options; UsageError on bad input.
+        ``environ``: where HTTP(S)_PROXY and NO_PROXY are read (none: no proxy from it)."""
         connect_options = dict(DOCTOR_CONNECT_DEFAULTS)
         connect_options.update({key: value for key, value in options.items()
                                 if key in DOCTOR_CONNECT_DEFAULTS and value is not None})
@@ -458,4 +462,6 @@ class DoctorSettings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
                 raise UsageError("--origin expects a web page's origin, "
                                  "scheme://host[:port], e.g. https://app.example.com")
-        return cls(connection=ConnectSettings.from_options(connect_options), origin=origin)
+        connection = ConnectSettings.from_options(connect_options, environ=environ)
+        return cls(connection=connection, origin=origin,
+                   proxy=decide_proxy(connection.url, connect_options["proxy"], environ or {}))

@@ -1,6 +1,7 @@
 """Puts tests/support (the helpers: siocli_run, py_server, node_peer, ...) on sys.path, so
 that every test imports them as plain modules, and registers the ``sio_server`` fixture
-(tests/support/py_server.py).
+(tests/support/py_server.py) and the ``proxy`` / ``auth_proxy`` ones (tinyproxy,
+tests/support/proxy_server.py).
 
 tests/unit: in-process tests, one file per module of siocli; tests/e2e: siocli as real
 subprocesses (pexpect, tmux, shells); tests/oracle: the Node.js peer and the JS client.
@@ -22,4 +23,4 @@ SUPPORT = Path(__file__).resolve().parent / "support"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 
-pytest_plugins = ["py_server"]
+pytest_plugins = ["py_server", "proxy_server"]

@@ -165,18 +165,26 @@ def create_http_session(observer, ssl=None, proxy=None):
     trace.on_request_exception.append(on_request_exception)
     trace.on_request_headers_sent.append(on_headers_sent)
     trace.on_request_end.append(on_request_end)
-    options = {}
-    if proxy is not None:
-        options.update(proxy=proxy, request_class=WebSocketUnproxiedRequest,
-                       connector=TunnellingConnector(proxy, ssl))
-    elif ssl is not None:
-        options["connector"] = aiohttp.TCPConnector(ssl=ssl)
     return aiohttp.ClientSession(
         ws_response_class=WatchedWebSocket,
         response_class=WatchedResponse,
         trace_configs=[trace],
-        **options,
+        **route_options(ssl, proxy),
     )
+
+
+def route_options(ssl=None, proxy=None, force_close=False):
+    """The ``aiohttp.ClientSession`` options that send its requests as `connect` sends
+    them: with ``proxy``, polling through the proxy and the websocket through a CONNECT
+    tunnel; ``ssl``: aiohttp's ``ssl=`` (None: verify with the system's CAs);
+    ``force_close``: a connection per request (none kept for the next)."""
+    if proxy is not None:
+        return {"proxy": proxy, "request_class": WebSocketUnproxiedRequest,
+                "connector": TunnellingConnector(proxy, ssl, force_close=force_close)}
+    if ssl is not None or force_close:
+        return {"connector": aiohttp.TCPConnector(ssl=True if ssl is None else ssl,
+                                                  force_close=force_close)}
+    return {}
 
 
 WEBSOCKET_SCHEMES = ("ws", "wss")
@@ -198,8 +206,9 @@ class TunnellingConnector(aiohttp.TCPConnector):
     plain proxied GET, which proxies refuse. The override is of aiohttp's
     ``_create_connection(req, traces, timeout)``, stable across aiohttp 3.x."""
 
-    def __init__(self, proxy, ssl_setting):
-        super().__init__(ssl=ssl_setting if ssl_setting is not None else True)
+    def __init__(self, proxy, ssl_setting, force_close=False):
+        super().__init__(ssl=ssl_setting if ssl_setting is not None else True,
+                         force_close=force_close)
         from siocli.proxy import without_credentials
 
         url, self._user, self._password = without_credentials(proxy)

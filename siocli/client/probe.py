@@ -1,8 +1,11 @@
 """`siocli doctor`: probe a Socket.IO server step by step, as the JS client would reach
 it, and say at each step what was measured and, when it failed, what to do.
 
-Below HTTP the steps are in probe_net.py; above, Engine.IO is spoken by hand
-(engine_wire.py) so that every status, header and frame the libraries hide is seen.
+Below HTTP the steps are in probe_net.py (and probe_proxy.py behind a proxy); above,
+Engine.IO is spoken by hand (engine_wire.py) so that every status, header and frame the
+libraries hide is seen. Behind a proxy every step goes through it as `connect`'s
+traffic does: TCP and TLS through a CONNECT tunnel, the HTTP requests through an aiohttp
+session set up as `connect`'s (client/hooks.py).
 A step that cannot run because an earlier one failed is skipped, with the reason.
 """
 
@@ -11,12 +14,12 @@ import dataclasses
 import json
 import urllib.parse
 
-from siocli.client import engine_wire, probe_net
+from siocli.client import engine_wire, probe_net, probe_proxy
 from siocli.client.engine_wire import TRANSPORT_UNKNOWN
 from siocli.client.probe_net import Outcome
 from siocli.client.probe_session import SessionSteps, Skip
 
-STEPS = (("dns", "DNS"), ("tcp", "TCP"), ("tls", "TLS"), ("http", "HTTP"),
+STEPS = (("dns", "DNS"), ("proxy", "proxy"), ("tcp", "TCP"), ("tls", "TLS"), ("http", "HTTP"),
          ("engineio", "Engine.IO"), ("handshake", "handshake"), ("polling", "polling"),
          ("websocket", "websocket"), ("namespace", "namespace"), ("sticky", "sticky sessions"),
          ("cors", "CORS"), ("ping", "ping"))
@@ -39,7 +42,8 @@ class StepResult:
 class Doctor(SessionSteps):
     """Runs the steps in order; ``report(StepResult)`` is called as each one ends."""
 
-    def __init__(self, settings, origin, auth, report, starting=lambda step: None):
+    def __init__(self, settings, origin, auth, report, starting=lambda step: None,
+                 proxy_choice=None):
         self.settings = settings
         self.origin = origin
         self.auth = auth
@@ -49,6 +53,13 @@ class Doctor(SessionSteps):
         self.https = parts.scheme == "https"
         self.host = parts.hostname
         self.port = parts.port or (443 if self.https else 80)
+        self.proxy_choice = proxy_choice  # siocli.proxy.Choice: why this proxy, or none
+        self.proxy = None
+        self.route = probe_net.Route(self.host, self.port)
+        if settings.proxy:
+            self.proxy = probe_proxy.Proxy(settings.proxy, proxy_choice.source if proxy_choice
+                                           else "--proxy", self.host, self.port)
+            self.route = probe_proxy.TunnelRoute(self.proxy)
         self.namespace = settings.namespace
         transports = tuple(settings.transports or ("polling", "websocket"))
         self.websocket_only = "polling" not in transports
@@ -69,13 +80,18 @@ class Doctor(SessionSteps):
     async def run(self):
         import aiohttp
 
+        from siocli.client.hooks import route_options
+
         ssl_option = False if self.settings.insecure else None
         if self.settings.cacert:
             ssl_option = probe_net.client_context(cacert=self.settings.cacert)
-        connector = aiohttp.TCPConnector(ssl=ssl_option) if ssl_option is not None else None
         results = []
-        async with aiohttp.ClientSession(connector=connector,
-                                         cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        # a connection per request behind a proxy: proxies may close a client's connection
+        # after each request without saying so (tinyproxy does), and the probe's requests
+        # follow one another too closely for a pooled connection's close to be seen
+        options = route_options(ssl_option, self.settings.proxy, force_close=bool(self.proxy))
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                         **options) as http:
             self.engine = engine_wire.EngineClient(http, self.settings.url, self.settings.path,
                                                    self.settings.headers, self.timeout)
             try:
@@ -102,7 +118,8 @@ class Doctor(SessionSteps):
                                                             probe_net.reason_of(exc)),
                               "an answer siocli did not foresee: run with the same options "
                               "and --json, and report the records")
-        stopping = ("dns", "tcp", "tls", "http") + (() if self.engine_io_3 else ("engineio",))
+        stopping = ("dns", "proxy", "tcp", "tls", "http") + (
+            () if self.engine_io_3 else ("engineio",))
         if not outcome.ok and step in stopping:
             self.stopped = "after the failed %s step" % dict(STEPS)[step]
         return StepResult(step, "pass" if outcome.ok else "fail", outcome.value,
@@ -111,16 +128,26 @@ class Doctor(SessionSteps):
     # -- below HTTP ------------------------------------------------------------------
 
     async def _dns(self):
+        if self.proxy:
+            return await probe_proxy.resolve_proxy_host(self.proxy, self.timeout)
         return await probe_net.resolve(self.host, self.port, self.timeout)
 
+    async def _proxy(self):
+        if not self.proxy:
+            raise Skip(self.proxy_choice.reason(self.settings.url) if self.proxy_choice
+                       else "no proxy")
+        return await probe_proxy.check_proxy(self.proxy, self.timeout)
+
     async def _tcp(self):
+        if self.proxy:
+            return await probe_proxy.tunnel_tcp(self.route, self.timeout)
         return await probe_net.connect_tcp(self.host, self.port, self.timeout)
 
     async def _tls(self):
         if not self.https:
             raise Skip("http:// URL: no TLS")
-        return await probe_net.check_tls(self.host, self.port, self.timeout,
-                                         self.settings.insecure, self.settings.cacert)
+        return await probe_net.check_tls(self.route, self.timeout, self.settings.insecure,
+                                         self.settings.cacert)
 
     # -- HTTP and the Engine.IO handshake ------------------------------------------------
 
@@ -143,7 +170,7 @@ class Doctor(SessionSteps):
 
     async def _no_http_answer(self, exc):
         detail = probe_net.reason_of(exc) if not isinstance(exc, TimeoutError) else "timeout"
-        if not self.https and await probe_net.speaks_tls(self.host, self.port, self.timeout):
+        if not self.https and await probe_net.speaks_tls(self.route, self.timeout):
             return Outcome(False, "no HTTP answer: the server speaks TLS on this port",
                            "use https:// (or wss://) in the URL", data={"tls": True})
         if isinstance(exc, TimeoutError):
@@ -171,6 +198,9 @@ class Doctor(SessionSteps):
         if status in (301, 302, 303, 307, 308):
             return "the server redirects to %s: use that URL" % answer.headers.get(
                 "Location", "another URL")
+        if status == 407:
+            return ("the proxy asks for credentials: give them in the proxy URL, "
+                    "http://USER:PASSWORD@HOST:PORT")
         if status in (401, 403):
             return ("the server, or a proxy in front, refuses without credentials: give them "
                     "with -H \"Authorization: ...\" or -q")

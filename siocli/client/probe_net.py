@@ -1,6 +1,8 @@
 """The network steps of `siocli doctor` below HTTP: name resolution, a TCP connection,
 the TLS handshake and its certificate, and what a port speaks when it does not speak
-what the URL says (TLS on an http:// port, plain HTTP on an https:// one)."""
+what the URL says (TLS on an http:// port, plain HTTP on an https:// one). Each
+connection to the server is opened by a :class:`Route`: directly, or through the
+proxy's CONNECT tunnel (client/probe_proxy.py), as `connect` reaches the server."""
 
 import asyncio
 import dataclasses
@@ -29,6 +31,17 @@ class Outcome:
     fix: str = None
     data: dict = dataclasses.field(default_factory=dict)
     ms: float = None
+
+
+class Route:
+    """How the probe reaches ``host``:``port``: directly. ``open(**options)`` takes
+    :func:`asyncio.open_connection`'s TLS options and gives (reader, writer)."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    async def open(self, **options):
+        return await asyncio.open_connection(self.host, self.port, **options)
 
 
 def elapsed_ms(started):
@@ -79,7 +92,7 @@ async def connect_tcp(host, port, timeout):
                        "check the host and port, and the network between", ms=elapsed_ms(started))
     peer = writer.get_extra_info("peername")
     writer.close()
-    await _closed(writer)
+    await closed(writer)
     address = "%s:%s" % (peer[0], peer[1]) if peer else "%s:%s" % (host, port)
     return Outcome(True, "connected to %s" % address, data={"address": address},
                    ms=elapsed_ms(started))
@@ -102,44 +115,44 @@ def _unverified_context():
     return context
 
 
-async def _handshake(host, port, context, timeout):
+async def _handshake(route, context, timeout):
     """(ssl object's facts, None) after a TLS handshake, or (None, the exception)."""
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout)
+            reader, writer = await route.open(ssl=context, server_hostname=route.host,
+                                              ssl_handshake_timeout=timeout)
     except (OSError, TimeoutError, ssl.SSLError) as exc:
         return None, exc
     ssl_object = writer.get_extra_info("ssl_object")
     facts = {"version": ssl_object.version(), "cipher": (ssl_object.cipher() or ("",))[0],
              "der": ssl_object.getpeercert(binary_form=True)}
     writer.close()
-    await _closed(writer)
+    await closed(writer)
     return facts, None
 
 
-async def _closed(writer):
+async def closed(writer):
     try:
         await asyncio.wait_for(writer.wait_closed(), 1.0)
     except (OSError, TimeoutError, ssl.SSLError):
         pass
 
 
-async def check_tls(host, port, timeout, insecure=False, cacert=None):
+async def check_tls(route, timeout, insecure=False, cacert=None):
     """The TLS step: the handshake verified as `connect` verifies it, with the
     certificate's issuer and days to expiry; on a failure, why and what to do."""
     started = time.perf_counter()
-    facts, error = await _handshake(host, port, client_context(insecure, cacert), timeout)
+    facts, error = await _handshake(route, client_context(insecure, cacert), timeout)
     if facts is not None:
         return _verified(facts, insecure, started)
     if isinstance(error, ssl.SSLCertVerificationError):
-        seen, _ = await _handshake(host, port, _unverified_context(), timeout)
-        return _unverified(error, seen, host, started)
+        seen, _ = await _handshake(route, _unverified_context(), timeout)
+        return _unverified(error, seen, route.host, started)
     if isinstance(error, TimeoutError):
         return Outcome(False, "no TLS handshake within %g s" % timeout,
                        "the server does not answer TLS: is this an https:// port?",
                        ms=elapsed_ms(started))
-    if await speaks_plain_http(host, port, timeout):
+    if await speaks_plain_http(route, timeout):
         return Outcome(False, "the server answered in plain HTTP, not TLS",
                        "this port serves http://: use http:// (or ws://) in the URL",
                        data={"plain_http": True}, ms=elapsed_ms(started))
@@ -210,22 +223,22 @@ def reason_of(error):
     return str(text) or type(error).__name__
 
 
-async def speaks_plain_http(host, port, timeout):
+async def speaks_plain_http(route, timeout):
     """Whether the port answers a plain HTTP request with an HTTP response."""
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(host, port)
-            writer.write(b"HEAD / HTTP/1.0\r\nHost: %s\r\n\r\n" % host.encode("idna"))
+            reader, writer = await route.open()
+            writer.write(b"HEAD / HTTP/1.0\r\nHost: %s\r\n\r\n" % route.host.encode("idna"))
             await writer.drain()
             head = await reader.read(5)
     except (OSError, TimeoutError, UnicodeError):
         return False
     writer.close()
-    await _closed(writer)
+    await closed(writer)
     return head == b"HTTP/"
 
 
-async def speaks_tls(host, port, timeout):
+async def speaks_tls(route, timeout):
     """Whether the port completes a TLS handshake (certificate not checked)."""
-    facts, _ = await _handshake(host, port, _unverified_context(), timeout)
+    facts, _ = await _handshake(route, _unverified_context(), timeout)
     return facts is not None

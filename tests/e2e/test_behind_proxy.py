@@ -1,28 +1,16 @@
 """Through a real HTTP proxy (tinyproxy on loopback, tests/support/proxy_server.py): polling
 is sent to the proxy as proxied requests (CONNECT for https), the websocket always through
 a CONNECT tunnel, ws as well as wss; with and without proxy auth; NO_PROXY bypasses it.
-Each test reads the proxy's own log to show what did (or did not) go through it."""
+Each test reads the proxy's own log to show what did (or did not) go through it. The
+``proxy`` and ``auth_proxy`` fixtures are tests/support/proxy_server.py's."""
 
 import shutil
 import subprocess
 
 import pytest
 
-from proxy_server import start_proxy
 from py_server import start_py_server
 from siocli_run import first_of, json_lines, of_type, run_siocli
-
-
-@pytest.fixture(scope="module")
-def proxy(tmp_path_factory):
-    with start_proxy(tmp_path_factory.mktemp("proxy")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def auth_proxy(tmp_path_factory):
-    with start_proxy(tmp_path_factory.mktemp("auth-proxy"), ("ann", "s3cr3t-pw")) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

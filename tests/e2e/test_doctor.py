@@ -14,8 +14,8 @@ from py_server import start_py_server
 from round_robin_proxy import start_round_robin_proxy
 from siocli_run import ServeProcess, json_lines, run_siocli
 
-STEP_NAMES = ["dns", "tcp", "tls", "http", "engineio", "handshake", "polling", "websocket",
-              "namespace", "sticky", "cors", "ping"]
+STEP_NAMES = ["dns", "proxy", "tcp", "tls", "http", "engineio", "handshake", "polling",
+              "websocket", "namespace", "sticky", "cors", "ping"]
 
 
 def doctor(tmp_path, url, *options):
@@ -40,8 +40,9 @@ def skipped_after(steps, first):
 def test_a_healthy_python_socketio_server_passes_every_step(sio_server, tmp_path):
     status, steps = doctor(tmp_path, sio_server.url, "--origin", "http://app.example")
     assert status == 0
-    assert statuses(steps) == {name: "skipped" if name == "tls" else "pass"
+    assert statuses(steps) == {name: "skipped" if name in ("proxy", "tls") else "pass"
                                for name in STEP_NAMES}
+    assert steps["proxy"]["value"] == "no proxy: no --proxy, no http_proxy or HTTP_PROXY"
     assert steps["engineio"]["data"] == {"version": 4}
     handshake = steps["handshake"]["data"]
     assert handshake["upgrades"] == ["websocket"] and handshake["ping_interval"] == 25000
@@ -55,7 +56,8 @@ def test_a_healthy_node_server_passes_every_step(tmp_path):
     with start_doctor_server() as server:
         status, steps = doctor(tmp_path, server.url, "--origin", "http://app.example")
     assert status == 0, steps
-    assert [name for name, value in statuses(steps).items() if value != "pass"] == ["tls"]
+    assert [name for name, value in statuses(steps).items() if value != "pass"] == [
+        "proxy", "tls"]
     assert steps["cors"]["value"] == "Access-Control-Allow-Origin: *"
 
 
@@ -68,7 +70,7 @@ def test_the_plain_report_is_a_table_with_the_fix_under_the_failure(tmp_path):
     tcp = next(index for index, line in enumerate(lines) if line.startswith("TCP"))
     assert lines[tcp].split()[1] == "FAIL"
     assert lines[tcp + 1].strip().startswith("fix: nothing listens on port")
-    assert lines[-1] == ("1 passed, 1 failed, 10 skipped: the first failure is the one to "
+    assert lines[-1] == ("1 passed, 1 failed, 11 skipped: the first failure is the one to "
                          "fix (TCP)")
 
 
@@ -352,7 +354,7 @@ def test_a_hostile_server_gets_rows_not_a_traceback_nor_the_terminal(name, tmp_p
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr and result.stderr == ""
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert len(result.stdout.splitlines()) >= 15  # title, header, 12 rows, verdict
+    assert len(result.stdout.splitlines()) >= 16  # title, header, 13 rows, verdict
 
 
 def test_a_server_that_closes_instead_of_answering_the_connect(tmp_path):

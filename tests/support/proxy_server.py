@@ -6,6 +6,8 @@ which .ci/run installs), in the foreground, logging every request it is sent.
         proxy.requests()   # [("GET", "http://127.0.0.1:5000/socket.io/?..."), ("CONNECT", ...)]
 
 Without tinyproxy the calling test is skipped with the reason (under CI=true it fails).
+The fixtures ``proxy`` and ``auth_proxy`` (user ann, password s3cr3t-pw) run one per test
+module (registered for every test by tests/conftest.py).
 """
 
 import contextlib
@@ -104,3 +106,17 @@ def start_proxy(folder, credentials=None):
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    """tinyproxy without auth, one per test module."""
+    with start_proxy(tmp_path_factory.mktemp("proxy")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def auth_proxy(tmp_path_factory):
+    """tinyproxy asking for Basic auth: user ann, password s3cr3t-pw."""
+    with start_proxy(tmp_path_factory.mktemp("auth-proxy"), ("ann", "s3cr3t-pw")) as server:
+        yield server
