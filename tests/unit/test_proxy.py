@@ -4,7 +4,7 @@ HTTP(S)_PROXY / NO_PROXY variables (upper and lower case)."""
 import pytest
 
 from siocli.errors import UsageError
-from siocli.proxy import bypassed, choose, without_credentials
+from siocli.proxy import Choice, bypassed, choose, decide, without_credentials
 
 HTTP, HTTPS = "http://example.com:3000", "https://example.com"
 
@@ -23,6 +23,23 @@ def test_the_option_wins_and_no_proxy_applies_to_both():
     assert choose(HTTP, "http://u:pw@q:2", {"HTTP_PROXY": "http://p:1"}) == "http://u:pw@q:2"
     assert choose(HTTP, "q:2", {"NO_PROXY": "example.com"}) is None
     assert choose(HTTP, "q", {}) == "http://q:80"
+
+
+def test_the_choice_says_which_setting_chose_the_proxy_or_why_there_is_none():
+    assert decide(HTTP, "u:pw@q:2", {"HTTP_PROXY": "http://p:1"}) == Choice(
+        "http://u:pw@q:2", "--proxy")
+    assert decide(HTTPS, None, {"HTTPS_PROXY": "p:1", "https_proxy": "r:1"}) == Choice(
+        "http://r:1", "https_proxy")
+    assert decide(HTTP, None, {}).reason(HTTP) == (
+        "no proxy: no --proxy, no http_proxy or HTTP_PROXY")
+    assert decide(HTTPS, None, {"HTTP_PROXY": "p:1"}).reason(HTTPS) == (
+        "no proxy: no --proxy, no https_proxy or HTTPS_PROXY")
+    bypassing = decide(HTTP, None, {"HTTP_PROXY": "p:1", "no_proxy": ".example.com",
+                                    "NO_PROXY": "other.org"})
+    assert bypassing == Choice(None, "HTTP_PROXY", "no_proxy")
+    assert bypassing.reason(HTTP) == "no_proxy matches example.com (HTTP_PROXY's proxy not used)"
+    # a bypassed proxy's URL is not read: a bad one is no error
+    assert decide(HTTP, "socks5://p:1", {"NO_PROXY": "*"}).url is None
 
 
 @pytest.mark.parametrize("host, port, rules, expected", [
