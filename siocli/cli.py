@@ -395,11 +395,13 @@ Examples:
   siocli doctor http://localhost:3000
   siocli doctor https://example.com/chat --token s3cret --origin https://app.example.com
   siocli doctor http://localhost:3000 --path /ws --json
+  siocli doctor https://example.com --proxy http://user:pw@proxy:3128
 
 \b
-Steps: DNS, TCP, TLS, HTTP, Engine.IO version, handshake, polling, websocket,
-namespace, sticky sessions, CORS (with --origin), ping. Each one passes, fails
-(with the fix) or is skipped (it does not apply, or an earlier step failed).
+Steps: DNS, proxy (with --proxy or HTTP(S)_PROXY), TCP, TLS, HTTP, Engine.IO
+version, handshake, polling, websocket, namespace, sticky sessions, CORS (with
+--origin), ping. Each one passes, fails (with the fix) or is skipped (it does not
+apply, or an earlier step failed). Behind a proxy every step goes through it.
 Exit codes: 0 no step failed, 1 a step failed, 2 usage error, 130 interrupted.
 """
 

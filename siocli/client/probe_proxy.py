@@ -6,6 +6,7 @@ websocket does (client/tunnel.py opens the tunnel; siocli/proxy.py chose the pro
 
 import asyncio
 import errno
+import ipaddress
 import socket
 import time
 import urllib.parse
@@ -75,8 +76,12 @@ async def resolve_proxy_host(proxy, timeout):
     """The DNS step behind a proxy: this machine resolves the proxy's name only (the
     proxy resolves the server's)."""
     outcome = await probe_net.resolve(proxy.host, proxy.port, timeout)
-    outcome.value = "the proxy's host: %s; the proxy resolves %s" % (outcome.value,
-                                                                    proxy.server_host)
+    outcome.value = "the proxy's host: " + outcome.value
+    outcome.data = dict(outcome.data, host=proxy.host)
+    try:
+        ipaddress.ip_address(proxy.server_host)
+    except ValueError:
+        outcome.value += "; %s is the proxy's to resolve" % proxy.server_host
     if not outcome.ok:
         outcome.fix = ("check the proxy's host name in %s (%s)" % (proxy.source, proxy.shown))
     return outcome

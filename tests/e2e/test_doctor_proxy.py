@@ -6,6 +6,7 @@ through it as `connect`'s traffic does, which tinyproxy's log shows."""
 import pytest
 
 from doctor_peers import closed_port, self_signed_certificate
+from proxy_server import start_proxy
 from py_server import start_py_server
 from siocli_run import json_lines, run_siocli
 
@@ -140,6 +141,19 @@ def test_a_server_the_proxy_cannot_reach(proxy, tmp_path):
     assert sent_for(proxy, port) == [("CONNECT", "127.0.0.1:%d" % port)]
 
 
+def test_a_proxy_forbidding_the_tunnel(sio_server, tmp_path):
+    with start_proxy(tmp_path / "proxy", settings=["ConnectPort 443"]) as strict:
+        status, steps, _ = doctor(tmp_path, sio_server.url, "--proxy", strict.url)
+        sent = strict.requests()
+    proxy_step = failed_at_the_proxy(status, steps)
+    assert proxy_step["value"] == ("%s (from --proxy): CONNECT 127.0.0.1:%d answered HTTP 403 "
+                                   "Access violation" % (strict.url, sio_server.port))
+    assert proxy_step["fix"].startswith("the proxy forbids tunnels to 127.0.0.1:%d (tinyproxy: "
+                                        "ConnectPort;" % sio_server.port)
+    assert proxy_step["fix"].endswith("if the server is reachable without it, drop --proxy")
+    assert sent == [("CONNECT", "127.0.0.1:%d" % sio_server.port)]
+
+
 @pytest.mark.parametrize("name, rules", [("NO_PROXY", "127.0.0.1"), ("no_proxy", "*")])
 def test_no_proxy_bypasses_the_proxy(name, rules, proxy, sio_server, tmp_path):
     proxy.forget()
@@ -183,3 +197,12 @@ def test_the_plain_report_names_the_proxy(auth_proxy, sio_server, tmp_path):
     assert lines[row + 1].strip().startswith("fix: the proxy asks for credentials")
     assert lines[-1] == ("1 passed, 1 failed, 11 skipped: the first failure is the one to fix "
                          "(proxy)")
+
+
+def test_a_bad_proxy_url_is_a_usage_error_naming_its_setting(tmp_path):
+    result = run_siocli(tmp_path, "doctor", "http://127.0.0.1:1",
+                        env={"HTTP_PROXY": "socks5://u:secret@127.0.0.1:1080"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("siocli: error: HTTP_PROXY: only http:// proxies are "
+                                    "supported (got socks5://)"), result.stderr
+    assert result.stdout == "" and "secret" not in result.stderr

@@ -69,9 +69,9 @@ def listening(port):
 
 
 @contextlib.contextmanager
-def start_proxy(folder, credentials=None):
-    """tinyproxy on a free loopback port (with Basic auth when ``credentials`` is given),
-    stopped on exit."""
+def start_proxy(folder, credentials=None, settings=()):
+    """tinyproxy on a free loopback port (with Basic auth when ``credentials`` is given,
+    and ``settings``, more lines of its configuration), stopped on exit."""
     require_tinyproxy()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "tinyproxy.log"
@@ -82,6 +82,7 @@ def start_proxy(folder, credentials=None):
                  "LogLevel Info", "MaxClients 100", "Allow 127.0.0.1"]
         if credentials:
             lines.append("BasicAuth %s %s" % credentials)
+        lines.extend(settings)
         config.write_text("\n".join(lines) + "\n")
         process = subprocess.Popen(["tinyproxy", "-d", "-c", str(config)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
