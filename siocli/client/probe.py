@@ -55,6 +55,7 @@ class Doctor(SessionSteps):
         self.port = parts.port or (443 if self.https else 80)
         self.proxy_choice = proxy_choice  # siocli.proxy.Choice: why this proxy, or none
         self.proxy = None
+        self.tunnel_forbidden = False  # the proxy refuses CONNECT, yet proxies http:// polling
         self.route = probe_net.Route(self.host, self.port)
         if settings.proxy:
             self.proxy = probe_proxy.Proxy(settings.proxy, proxy_choice.source if proxy_choice
@@ -120,7 +121,8 @@ class Doctor(SessionSteps):
                               "and --json, and report the records")
         stopping = ("dns", "proxy", "tcp", "tls", "http") + (
             () if self.engine_io_3 else ("engineio",))
-        if not outcome.ok and step in stopping:
+        if not outcome.ok and step in stopping and not (step == "proxy" and
+                                                        self.tunnel_forbidden):
             self.stopped = "after the failed %s step" % dict(STEPS)[step]
         return StepResult(step, "pass" if outcome.ok else "fail", outcome.value,
                           None if outcome.ok else outcome.fix, outcome.data or None, outcome.ms)
@@ -136,9 +138,23 @@ class Doctor(SessionSteps):
         if not self.proxy:
             raise Skip(self.proxy_choice.reason(self.settings.url) if self.proxy_choice
                        else "no proxy")
-        return await probe_proxy.check_proxy(self.proxy, self.timeout)
+        outcome = await probe_proxy.check_proxy(self.proxy, self.timeout)
+        if (outcome.ok or outcome.data.get("status") != 403 or self.https
+                or self.websocket_only):
+            return outcome
+        # an http:// server's polling goes to the proxy as proxied requests, no tunnel:
+        # only the websocket needs one (squid, by default, tunnels to port 443 alone)
+        self.tunnel_forbidden = True
+        if self.polling_only:
+            return dataclasses.replace(outcome, ok=True, fix=None, value=outcome.value + (
+                ", which -t polling to an http:// server does not need (its requests go to "
+                "the proxy as proxied ones)"))
+        return dataclasses.replace(outcome, fix=probe_proxy.no_tunnel_fix(self.proxy))
 
     async def _tcp(self):
+        if self.tunnel_forbidden:
+            raise Skip("the proxy opens no tunnel to %s: polling goes to it as proxied "
+                       "requests" % self.proxy.target)
         if self.proxy:
             return await probe_proxy.tunnel_tcp(self.route, self.timeout)
         return await probe_net.connect_tcp(self.host, self.port, self.timeout)

@@ -148,6 +148,15 @@ def _refused(proxy, exc, ms):
     return Outcome(False, value, fix, data=data, ms=ms)
 
 
+def no_tunnel_fix(proxy):
+    """The fix when the proxy refuses CONNECT to an http:// server it proxies polling for."""
+    return ("the proxy forbids tunnels to %s, which the websocket needs: polling works "
+            "through it (see the steps below) and connect stays on polling, as the JS client "
+            "does. For the websocket, ask the proxy's administrator to allow CONNECT to port "
+            "%d (tinyproxy: ConnectPort; squid: SSL_ports), or use https:// on port 443"
+            % (proxy.target, proxy.server_port))
+
+
 async def tunnel_tcp(route, timeout):
     """The TCP step behind a proxy: a connection to the server through a tunnel."""
     started = time.perf_counter()

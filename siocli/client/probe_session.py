@@ -76,6 +76,10 @@ class SessionSteps:
             raise Skip("-t polling: no websocket")
         if self.websocket_only:
             return Outcome(True, "connected directly (-t websocket)")
+        if self.tunnel_forbidden:
+            return Outcome(False, "no tunnel through the proxy for the websocket (see the "
+                           "proxy step)", "see the proxy step's fix; meanwhile connect stays "
+                           "on polling (or give -t polling)")
         upgrades = self.open.get("upgrades") or []
         offered = "websocket" in upgrades
         loop = asyncio.get_running_loop()

@@ -141,17 +141,46 @@ def test_a_server_the_proxy_cannot_reach(proxy, tmp_path):
     assert sent_for(proxy, port) == [("CONNECT", "127.0.0.1:%d" % port)]
 
 
-def test_a_proxy_forbidding_the_tunnel(sio_server, tmp_path):
+def test_a_proxy_forbidding_tunnels_still_proxies_polling(sio_server, tmp_path):
+    """As squid does by default (CONNECT to port 443 only): an http:// server's polling
+    goes through, its websocket cannot."""
     with start_proxy(tmp_path / "proxy", settings=["ConnectPort 443"]) as strict:
         status, steps, _ = doctor(tmp_path, sio_server.url, "--proxy", strict.url)
-        sent = strict.requests()
-    proxy_step = failed_at_the_proxy(status, steps)
+        methods = [method for method, _ in strict.requests()]
+        polling_status, polling_steps, _ = doctor(tmp_path, sio_server.url, "--proxy",
+                                                  strict.url, "-t", "polling")
+        # an https:// server is reached through tunnels alone: nothing can go on
+        https_status, https_steps, _ = doctor(tmp_path, "https://127.0.0.1:%d" % closed_port(),
+                                              "--proxy", strict.url)
+    assert status == 1
+    proxy_step = steps["proxy"]
+    assert proxy_step["status"] == "fail"
     assert proxy_step["value"] == ("%s (from --proxy): CONNECT 127.0.0.1:%d answered HTTP 403 "
                                    "Access violation" % (strict.url, sio_server.port))
-    assert proxy_step["fix"].startswith("the proxy forbids tunnels to 127.0.0.1:%d (tinyproxy: "
-                                        "ConnectPort;" % sio_server.port)
-    assert proxy_step["fix"].endswith("if the server is reachable without it, drop --proxy")
-    assert sent == [("CONNECT", "127.0.0.1:%d" % sio_server.port)]
+    assert proxy_step["fix"].startswith("the proxy forbids tunnels to 127.0.0.1:%d, which the "
+                                        "websocket needs: polling works through it"
+                                        % sio_server.port)
+    assert "ConnectPort" in proxy_step["fix"]
+    assert statuses(steps) == {
+        "dns": "pass", "proxy": "fail", "tcp": "skipped", "tls": "skipped", "http": "pass",
+        "engineio": "pass", "handshake": "pass", "polling": "pass", "websocket": "fail",
+        "namespace": "pass", "sticky": "pass", "cors": "skipped", "ping": "skipped"}
+    assert steps["tcp"]["value"] == ("the proxy opens no tunnel to 127.0.0.1:%d: polling goes "
+                                     "to it as proxied requests" % sio_server.port)
+    assert methods[0] == "CONNECT" and methods.count("CONNECT") == 1
+    assert methods.count("GET") >= 3 and methods.count("POST") >= 7, methods
+
+    assert polling_status == 0, polling_steps  # -t polling needs no tunnel
+    assert polling_steps["proxy"]["status"] == "pass"
+    assert polling_steps["proxy"]["value"].endswith(
+        "answered HTTP 403 Access violation, which -t polling to an http:// server does not "
+        "need (its requests go to the proxy as proxied ones)")
+    assert failed_at_the_proxy(https_status, https_steps)["value"].endswith(
+        "answered HTTP 403 Access violation")
+
+
+def statuses(steps):
+    return {name: record["status"] for name, record in steps.items()}
 
 
 @pytest.mark.parametrize("name, rules", [("NO_PROXY", "127.0.0.1"), ("no_proxy", "*")])
