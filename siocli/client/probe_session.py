@@ -75,7 +75,7 @@ class SessionSteps:
         if self.polling_only:
             raise Skip("-t polling: no websocket")
         if self.websocket_only:
-            return Outcome(True, "connected directly (-t websocket)")
+            return Outcome(True, "opened as the first transport, no upgrade (-t websocket)")
         if self.tunnel_forbidden:
             return Outcome(False, "no tunnel through the proxy for the websocket (see the "
                            "proxy step)", "see the proxy step's fix; meanwhile connect stays "

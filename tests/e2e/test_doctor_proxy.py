@@ -63,6 +63,17 @@ def test_a_healthy_server_through_the_proxy_passes_every_step(proxy, sio_server,
     assert not any(target.startswith("ws:") for _, target in sent), sent
 
 
+def test_websocket_only_goes_through_tunnels_alone(proxy, sio_server, tmp_path):
+    proxy.forget()
+    status, steps, _ = doctor(tmp_path, sio_server.url, "--proxy", proxy.url, "-t", "websocket")
+    assert status == 0, steps
+    assert steps["http"]["value"].startswith("websocket handshake: HTTP 101")
+    assert steps["websocket"]["value"] == "opened as the first transport, no upgrade (-t websocket)"
+    assert steps["namespace"]["status"] == "pass"
+    # the proxy step's, the TCP step's and the websocket's tunnels: nothing else
+    assert sent_for(proxy, sio_server.port) == [("CONNECT", "127.0.0.1:%d" % sio_server.port)] * 3
+
+
 def test_proxy_credentials_from_the_environment_are_used_and_masked(auth_proxy, sio_server,
                                                                     tmp_path):
     auth_proxy.forget()
