@@ -69,8 +69,9 @@ def make(record_type, namespace, **fields):
     return record
 
 
-def connect(namespace, sid, transport, attempt):
-    return make("connect", namespace, id=sid, connected=True, transport=transport, attempt=attempt)
+def connect(namespace, sid, transport, attempt, recovered=False):
+    return make("connect", namespace, id=sid, connected=True, transport=transport, attempt=attempt,
+                recovered=recovered)
 
 
 def connect_error(namespace, message, data=None):

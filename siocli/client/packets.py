@@ -18,6 +18,9 @@ CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = "0123
 LONGEST_EXACT_INT = 300  # digits; longer integers become floats, as in JavaScript
 
 
+Checked = collections.namedtuple("Checked", "kind namespace attachments payload")
+
+
 class Rejected(ValueError):
     """The JS decoder would throw; the message says why, as socket.io-parser does."""
 
@@ -75,9 +78,10 @@ class DecodedOnce:
 
 
 def check(body, decoded=None):
-    """(type digit, namespace, attachment count) of a Socket.IO packet's text (an
-    Engine.IO MESSAGE's data); Rejected where socket.io-parser's decodeString throws.
-    The payload goes to ``decoded`` (a DecodedOnce) for python-socketio."""
+    """The :data:`Checked` type digit, namespace, attachment count and decoded payload
+    of a Socket.IO packet's text (an Engine.IO MESSAGE's data); Rejected where
+    socket.io-parser's decodeString throws. The payload also goes to ``decoded`` (a
+    DecodedOnce) for python-socketio."""
     kind = body[:1]
     if kind not in "0123456" or not kind:
         raise Rejected("unknown packet type %s" % (kind or "(none)"))
@@ -107,7 +111,7 @@ def check(body, decoded=None):
     _check_payload(kind, payload, bool(data))
     if decoded is not None and data:
         decoded.keep(data, payload)
-    return kind, namespace, attachments
+    return Checked(kind, namespace, attachments, payload)
 
 
 def _check_payload(kind, payload, present):

@@ -45,6 +45,7 @@ class WireFacts:
     transport_failed: bool = False
     engine_close_packet: bool = False
     transport_closed: bool = False
+    connect_pids: dict = dataclasses.field(default_factory=dict)  # namespace: CONNECT's pid
 
 
 def js_reason(facts, namespace, library_reason):

@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, reasons
+from siocli.client import connect_errors, hooks, legacy, reasons, recovery
 from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
@@ -32,6 +32,9 @@ class NamespaceState:
     connected: bool = False
     active: bool = True  # as JS socket.active: to be (re)connected by the Manager
     rejected: bool = False
+    pid: str = None  # connection state recovery (recovery.py): as JS _pid,
+    offset: str = None  # _lastOffset
+    recovered: bool = False  # and recovered
     events_in: int = 0
     events_out: int = 0
 
@@ -186,8 +189,10 @@ class Session:
         state.sid = self.client.get_sid(namespace)
         state.connected = True
         state.rejected = False
+        recovered = recovery.connected(state, self.wire.facts.connect_pids.get(namespace))
         self.state = "connected"
-        self.record(records.connect(namespace, state.sid, self.transport, self.attempt))
+        self.record(records.connect(namespace, state.sid, self.transport, self.attempt,
+                                    recovered))
         self._settle(namespace, "connected")
         asyncio.get_running_loop().create_task(self.sending.flush(namespace))
 
@@ -241,6 +246,8 @@ class Session:
         state = self.namespaces.get(namespace)
         if state is not None:
             state.events_in += 1
+            if ack is None:  # an ack request's last argument is its callback, in JS
+                recovery.event_arrived(state, args)
         self.record(records.event(namespace, event, args, ack))
 
     def _on_ack_request(self, namespace, ack, event, args):
@@ -254,6 +261,10 @@ class Session:
         """Answer the server's pending ack request ``ack`` of ``namespace``: the `reply`
         record; UnknownAckRequest when there is no such pending request."""
         return await self.ack_requests.answer(namespace, ack, args)
+
+    def _connect_payload(self, namespace, auth):
+        """A namespace's CONNECT payload: its auth, with the session to recover."""
+        return recovery.connect_payload(self.namespaces.get(namespace), auth)
 
     def _state(self, namespace):
         if namespace not in self.namespaces:
@@ -333,12 +344,14 @@ class Session:
                     # each namespace's CONNECT carries its own auth, as each JS Socket's
                     await self.client.connect(
                         self.settings.url, headers=dict(self.settings.headers),
-                        auth=auths[wanted[0]], transports=self.settings.transports,
+                        auth=self._connect_payload(wanted[0], auths[wanted[0]]),
+                        transports=self.settings.transports,
                         namespaces=wanted[:1], socketio_path=self.settings.path, wait=False)
                 finally:
                     self._connecting_engine = False
                 for namespace in wanted[1:]:
-                    await hooks.connect_namespace(self.client, namespace, auths[namespace])
+                    await hooks.connect_namespace(
+                        self.client, namespace, self._connect_payload(namespace, auths[namespace]))
                 hooks.leave_ping_timeouts_to_the_watchdog(self.client)
                 outcomes = await asyncio.gather(*self._settled.values())
         except socketio.exceptions.ConnectionError as exc:
@@ -441,7 +454,8 @@ class Session:
             return
         if self.connected:
             auth = await self.auth_of(namespace).resolve()
-            await hooks.connect_namespace(self.client, namespace, auth)
+            await hooks.connect_namespace(self.client, namespace,
+                                          self._connect_payload(namespace, auth))
         else:
             self.reconnection.start(first_attempt=0)
 

@@ -109,7 +109,7 @@ class Wire(WireObserver):
         if self._attachments_due:
             return self._parse_error("got plaintext data when reconstructing a packet")
         try:
-            kind, namespace, attachments = packets.check(body, self.decoded)
+            kind, namespace, attachments, payload = packets.check(body, self.decoded)
         except packets.Rejected as exc:
             return self._parse_error(str(exc))
         listened = self._listening(namespace)
@@ -117,6 +117,9 @@ class Wire(WireObserver):
         self._keeping_attachments = listened
         if listened and kind == packets.DISCONNECT:
             self.facts.server_disconnected.add(namespace)
+        elif listened and kind == packets.CONNECT and isinstance(payload, dict):
+            # connection state recovery: the session's pid (python-socketio drops it)
+            self.facts.connect_pids[namespace] = payload.get("pid")
         return listened
 
     def _attachment(self):

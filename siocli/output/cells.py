@@ -144,6 +144,8 @@ def lifecycle_detail(record):
         detail = "via %s" % shown_name(record.get("transport"))
         if record.get("attempt"):
             detail += ", reconnection attempt %s" % shown_name(record["attempt"])
+        if record.get("recovered") is True:
+            detail += ", state recovered"
     elif kind == "connect_error":
         detail = visible_within(record.get("message", ""), SCREEN_LINE_BUDGET // 2)
         if record.get("data") is not None:

@@ -217,7 +217,7 @@ manager.on("open", () => {
 
 socket.on("connect", () => {
   out({ type: "connect", namespace: socket.nsp, id: socket.id, connected: socket.connected,
-        transport: engineTransport(), attempt: connects });
+        transport: engineTransport(), attempt: connects, recovered: !!socket.recovered });
   connects++;
   if (connects !== 1) return;
   // run the actions once, after the first connect

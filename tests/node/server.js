@@ -2,7 +2,9 @@
 // Scenario server for siocli's test-suite (npm socket.io 4.x).
 //
 //   node server.js [--port N] [--host H] [--path P] [--ping-interval MS]
-//                  [--ping-timeout MS] [--trace] [--exit-on-stdin-eof]
+//                  [--ping-timeout MS] [--recovery MS] [--trace] [--exit-on-stdin-eof]
+//
+// --recovery MS: connectionStateRecovery on, sessions kept MS milliseconds
 //
 // stdout: first exactly one line {"port": N} once listening, then one JSON
 // object per line per observation (see ORACLE.md, "server.js observations").
@@ -21,6 +23,7 @@ function parseArgs(argv) {
     pingTimeout: 20000,
     trace: false,
     exitOnStdinEof: false,
+    recovery: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -35,6 +38,7 @@ function parseArgs(argv) {
       case "--ping-interval": opts.pingInterval = Number(next()); break;
       case "--ping-timeout": opts.pingTimeout = Number(next()); break;
       case "--trace": opts.trace = true; break;
+      case "--recovery": opts.recovery = Number(next()); break;
       case "--exit-on-stdin-eof": opts.exitOnStdinEof = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
@@ -81,7 +85,8 @@ const io = new Server(httpServer, {
   // keep the wire simple and predictable: no compression
   perMessageDeflate: false,
   httpCompression: false,
-  // connectionStateRecovery is deliberately off (default)
+  // connectionStateRecovery is off unless --recovery MS
+  ...(opts.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: opts.recovery } } : {}),
 });
 
 // ---- raw Engine.IO access -------------------------------------------------
@@ -188,6 +193,22 @@ const SCENARIOS = {
   },
   // emit to all sockets of this namespace
   "broadcast": (socket, event = "broadcast", ...args) => socket.nsp.emit(event, ...args),
+  // connection state recovery (--recovery): a broadcast "before" to / and /chat (the
+  // client's offset), then after MS the TCP connection is destroyed, and once the
+  // server has seen it go, two broadcasts "missed" to each namespace: a client that
+  // recovers its session gets them on reconnection
+  "recovery-drill": (socket, ms = 300) => {
+    for (const name of ["/", "/chat"]) io.of(name).emit("before", name);
+    setTimeout(() => {
+      socket.conn.once("close", () => setTimeout(() => {
+        for (const name of ["/", "/chat"]) {
+          for (const i of [1, 2]) io.of(name).emit("missed", name, i);
+        }
+        out({ type: "missed_sent" });
+      }, 50));
+      destroyTcp(socket.conn);
+    }, Number(ms));
+  },
 };
 
 function runScenario(socket, name, params, delay) {

@@ -235,11 +235,13 @@ def start_node_server(
     host: str = "127.0.0.1",
     trace: bool = False,
     startup_timeout: float = 15.0,
+    recovery_ms: int = 0,
 ) -> Iterator[PeerServer]:
     """Run ``node tests/node/server.js`` on loopback; yields a :class:`PeerServer`
     once it listens (``.port`` set).  The process is stopped on exit.
     ``port=0`` picks a free port; pass a previous ``.port`` to restart a server
-    on the same address (after the ``kill`` scenario, say)."""
+    on the same address (after the ``kill`` scenario, say). ``recovery_ms``: turn
+    connectionStateRecovery on, sessions kept that long."""
     require_node()
     args = [
         node_binary() or "node",
@@ -253,6 +255,8 @@ def start_node_server(
     ]
     if trace:
         args.append("--trace")
+    if recovery_ms:
+        args += ["--recovery", str(recovery_ms)]
     proc = subprocess.Popen(
         args,
         cwd=str(NODE_DIR),

@@ -13,7 +13,7 @@ def test_record_has_type_ts_namespace_first():
     assert list(record)[:3] == ["type", "ts", "namespace"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["ts"])
     assert record == {**record, "id": "abc", "connected": True, "transport": "websocket",
-                      "attempt": 0}
+                      "attempt": 0, "recovered": False}
 
 
 def test_unknown_record_type_is_refused():
