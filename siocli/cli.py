@@ -147,6 +147,9 @@ def handshake_options(function):
         click.option("--proxy", metavar="URL", envvar=env("proxy"),
                      help="HTTP proxy, http://[USER:PASSWORD@]HOST:PORT (default: "
                           "HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the server)."),
+        click.option("--parser", type=click.Choice(["default", "msgpack"]), default="default",
+                     show_default=True, envvar=env("parser"),
+                     help="The server's Socket.IO parser (msgpack: socket.io-msgpack-parser)."),
     ]
     for option in reversed(options):  # decorators apply inside out: keep the help's order
         function = option(function)

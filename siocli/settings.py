@@ -46,6 +46,7 @@ class ConnectSettings:
     headers: dict = dataclasses.field(default_factory=dict)
     insecure: bool = False
     cacert: str = None
+    parser: str = "default"  # or "msgpack": the server uses socket.io-msgpack-parser
     reconnect: bool = True
     reconnect_attempts: int = 0  # 0: unlimited
     reconnect_delay: float = 1.0
@@ -106,6 +107,7 @@ class ConnectSettings:
             headers=headers,
             insecure=options["insecure"],
             cacert=options["cacert"],
+            parser=options.get("parser") or "default",
             reconnect=options["reconnect"],
             reconnect_attempts=positive(options["reconnect_attempts"], "--reconnect-attempts"),
             reconnect_delay=seconds(options["reconnect_delay"], "--reconnect-delay"),

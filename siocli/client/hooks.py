@@ -16,6 +16,9 @@ Client:
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
   client does on ``ping timeout``, and reading the engine's state;
 * keeping the other namespaces when `/` is rejected (python-socketio drops them all);
+* with --parser msgpack, packets without a ``data`` key when there is none, as
+  socket.io-msgpack-parser writes them (python-socketio writes nil, and the server's
+  decoder refuses a DISCONNECT with nil data);
 * connecting one more namespace on a live connection (the REPL's ``ns``), which
   python-socketio only does inside ``connect()``;
 * a client disconnect that first lets the packets already queued (the last emits,
@@ -284,6 +287,21 @@ async def _drain(client, timeout):
         await asyncio.wait_for(client.eio.queue.join(), timeout)
     except TimeoutError:
         pass
+
+
+def msgpack_packet_class(ext_hook):
+    """python-socketio's MsgPackPacket (its public ``serializer=`` option takes a class)
+    reading extension types with ``ext_hook`` and leaving out a ``data`` of None."""
+    from socketio.msgpack_packet import MsgPackPacket
+
+    class JavaScriptMsgPackPacket(MsgPackPacket.configure(ext_hook=ext_hook)):
+        def _to_dict(self):
+            fields = super()._to_dict()
+            if fields.get("data") is None:
+                del fields["data"]
+            return fields
+
+    return JavaScriptMsgPackPacket
 
 
 async def connect_namespace(client, namespace, auth):

@@ -1,4 +1,5 @@
-"""What socket.io-client's decoder (socket.io-parser 4.2) accepts of a Socket.IO packet.
+"""What socket.io-client's decoder (socket.io-parser 4.2, or socket.io-msgpack-parser 3
+with --parser msgpack) accepts of a Socket.IO packet.
 
 The JS client closes the connection with `parse error` when its decoder throws; siocli
 checks every incoming packet the same way before python-socketio sees it, so that
@@ -7,10 +8,14 @@ must not fake a lifecycle record). Numbers follow JavaScript: any length of digi
 number (a long one is Infinity), NaN and Infinity are not JSON.
 """
 
+import base64
 import collections
+import datetime
 import json
 import math
 import re
+
+import msgpack
 
 from siocli.grammar import RESERVED_EVENTS
 
@@ -135,3 +140,84 @@ def _check_payload(kind, payload, present):
 def _is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and (
         not isinstance(value, float) or not math.isnan(value))
+
+
+# -- socket.io-msgpack-parser ------------------------------------------------------------
+
+UNDEFINED = object()  # JavaScript's undefined, where it differs from null for the checks
+
+
+def msgpack_ext(code, data, undefined=None):
+    """An extension type as notepack.io (socket.io-msgpack-parser's msgpack) decodes it:
+    type 0 is undefined (1 byte), a Date (8 bytes: milliseconds, shown as JSON.stringify
+    shows it) or an ArrayBuffer (bytes); any other type is [type, bytes]."""
+    if code != 0:
+        return [code, bytes(data)]
+    if len(data) == 1:
+        return undefined
+    if len(data) == 8:
+        millis = int.from_bytes(data[:4], "big", signed=True) * 2 ** 32 + int.from_bytes(
+            data[4:], "big")
+        try:
+            moment = datetime.datetime.fromtimestamp(millis / 1000, datetime.UTC)
+        except (OverflowError, OSError, ValueError):
+            return millis
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (millis % 1000)
+    return bytes(data)
+
+
+def msgpack_loads(data, undefined=None):
+    return msgpack.unpackb(data, raw=False, strict_map_key=False, unicode_errors="replace",
+                           ext_hook=lambda code, ext: msgpack_ext(code, ext, undefined))
+
+
+def binary_frame(frame):
+    """The bytes of a binary Engine.IO message: a websocket binary frame, or a polling
+    payload's ``b<base64>`` packet."""
+    if isinstance(frame, (bytes, bytearray)):
+        return bytes(frame)
+    return base64.b64decode(frame[1:])
+
+
+def check_msgpack(data):
+    """As :func:`check`, for a socket.io-msgpack-parser packet (a msgpack map: type, nsp,
+    data, id): Rejected where its decoder throws. Beyond it, an event whose name is
+    reserved, or that has no string or number for a name, is refused as socket.io-parser
+    refuses it: the msgpack parser would hand it to the client's listeners, where an event
+    named `disconnect` would fake a lifecycle change."""
+    try:
+        packet = msgpack_loads(data, undefined=UNDEFINED)
+    except Exception:  # msgpack raises several kinds; notepack.io throws on all of them
+        raise Rejected("invalid msgpack") from None
+    if not isinstance(packet, dict):
+        raise Rejected("invalid packet type")
+    kind = packet.get("type", UNDEFINED)
+    if not _is_integer(kind) or not 0 <= kind <= 4:
+        raise Rejected("invalid packet type")
+    if not isinstance(packet.get("nsp"), str):
+        raise Rejected("invalid namespace")
+    payload = packet.get("data", UNDEFINED)
+    kind = str(int(kind))
+    if kind == CONNECT:
+        valid = payload is UNDEFINED or isinstance(payload, dict)
+    elif kind == DISCONNECT:
+        valid = payload is UNDEFINED
+    elif kind == CONNECT_ERROR:
+        valid = isinstance(payload, (str, dict))
+    else:
+        valid = isinstance(payload, list)
+    if not valid:
+        raise Rejected("invalid payload")
+    ack_id = packet.get("id", UNDEFINED)
+    if ack_id is not UNDEFINED and not _is_integer(ack_id):
+        raise Rejected("invalid packet id")
+    if kind == EVENT:
+        _check_payload(kind, payload, True)
+    return Checked(kind, packet["nsp"], 0, None if payload is UNDEFINED else payload)
+
+
+def _is_integer(value):
+    """JavaScript's Number.isInteger."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())

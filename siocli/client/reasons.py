@@ -46,6 +46,7 @@ class WireFacts:
     engine_close_packet: bool = False
     transport_closed: bool = False
     connect_pids: dict = dataclasses.field(default_factory=dict)  # namespace: CONNECT's pid
+    socketio_packet_seen: bool = False
 
 
 def js_reason(facts, namespace, library_reason):

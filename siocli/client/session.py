@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, reasons, recovery
+from siocli.client import connect_errors, hooks, legacy, packets, reasons, recovery
 from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
@@ -23,6 +23,11 @@ from siocli.client.wire import CurrentOnly, Wire
 from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
+PARSER_HINTS = {
+    "default": ": the server seems to use socket.io-msgpack-parser: try --parser msgpack",
+    "msgpack": ": the server seems to use the default parser, not socket.io-msgpack-parser: "
+               "try without --parser msgpack",
+}
 
 
 @dataclasses.dataclass
@@ -75,7 +80,8 @@ class Session:
         self.ack_requests = AckRequests(self._send_ack, self.record, settings.ack_replies)
         loop = asyncio.get_running_loop()
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
-                         self._transport_ended, self._listening)
+                         self._transport_ended, self._listening,
+                         msgpack=settings.parser == "msgpack")
         loop.set_exception_handler(self._unhandled_exception)
 
     # -- records ---------------------------------------------------------------------
@@ -143,10 +149,13 @@ class Session:
         observer = CurrentOnly(self.wire, lambda: self.client is client)
         http = hooks.create_http_session(observer, ssl=self._ssl_context(),
                                          proxy=self.settings.proxy)
+        if self.settings.parser == "msgpack":
+            serializer = {"serializer": hooks.msgpack_packet_class(packets.msgpack_ext)}
+        else:
+            serializer = {"json": self.wire.decoded}
         client = socketio.AsyncClient(
             reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
-            engineio_logger=quiet_logger("siocli.engineio"), http_session=http,
-            json=self.wire.decoded,
+            engineio_logger=quiet_logger("siocli.engineio"), http_session=http, **serializer,
             ssl_verify=not self.settings.insecure,
             # as the JS client: a websocket message of any size is received (aiohttp
             # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
@@ -427,10 +436,13 @@ class Session:
         if not waiting or self.wire.facts.client_closing or self._connecting_engine:
             return  # the handshake itself failed: connect() raises and says why
         reason = reasons.js_reason(self.wire.facts, None, None)
+        message = ("the server ended the connection before answering the namespace CONNECT "
+                   "(%s)" % reason)
+        if not self.wire.facts.socketio_packet_seen:
+            # what a server does with a CONNECT its parser cannot decode
+            message += PARSER_HINTS[self.settings.parser]
         for namespace in waiting:
-            self.record(records.connect_error(
-                namespace, "the server ended the connection before answering the namespace "
-                "CONNECT (%s)" % reason, None))
+            self.record(records.connect_error(namespace, message, None))
             self._settle(namespace, "lost")
 
     def _refuse_socketio_2(self):

@@ -12,14 +12,20 @@ once they are all in, with its placeholders replaced by the bytes, followed by a
 per attachment frame (``socketio`` "ATTACHMENT", the namespace, ack id and attachment
 count of the packet it belongs to). The auth payload of an outgoing CONNECT is masked in
 both ``data`` and ``raw``.
+
+With --parser msgpack every Socket.IO packet is one binary frame: a msgpack map (type,
+nsp, data, id) that the record decodes; ``raw`` is its bytes.
 """
 
 import base64
 import binascii
 import json
 
+import msgpack
+
 from siocli import records
 from siocli.auth import masked
+from siocli.client import packets
 
 ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
                 "5": "UPGRADE", "6": "NOOP"}
@@ -108,10 +114,32 @@ def fill_placeholders(value, attachments):
     return value
 
 
-class PacketTrace:
-    """Writes a `packet` record per frame, each direction's binary packets put together."""
+def decode_msgpack(direction, frame):
+    """The `packet` record of a socket.io-msgpack-parser packet (a binary frame)."""
+    raw = attachment_bytes(frame)
+    try:
+        decoded = packets.msgpack_loads(raw) if raw is not None else None
+    except Exception:  # any malformed msgpack
+        decoded = None
+    if not isinstance(decoded, dict):
+        return packet(direction, raw if raw is not None else frame, "MESSAGE", UNDECODABLE)
+    fields = {"socketio": SOCKETIO_TYPES.get(str(decoded.get("type")), UNDECODABLE),
+              "namespace": decoded["nsp"] if isinstance(decoded.get("nsp"), str) else None,
+              "data": decoded.get("data")}
+    if type(decoded.get("id")) is int:
+        fields["id"] = decoded["id"]
+    if fields["socketio"] == "CONNECT" and direction == "out" and "data" in decoded:
+        fields["data"] = masked(decoded["data"])  # the auth payload
+        raw = msgpack.packb({**decoded, "data": fields["data"]})
+    return packet(direction, raw, "MESSAGE", **fields)
 
-    def __init__(self, emit_record):
+
+class PacketTrace:
+    """Writes a `packet` record per frame, each direction's binary packets put together
+    (``msgpack``: each binary frame is a whole socket.io-msgpack-parser packet)."""
+
+    def __init__(self, emit_record, msgpack=False):
+        self._msgpack = msgpack
         self._emit_record = emit_record
         self._pending = {"in": None, "out": None}  # (header record, [attachment records])
 
@@ -124,6 +152,9 @@ class PacketTrace:
             self._pending[direction] = None
 
     def frame(self, direction, frame):
+        if self._msgpack and is_attachment(frame):
+            self._emit_record(decode_msgpack(direction, frame))
+            return
         if is_attachment(frame):
             self._attachment(direction, frame)
             return

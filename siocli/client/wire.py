@@ -35,8 +35,9 @@ class CurrentOnly:
 
 class Wire(WireObserver):
     def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
-                 listening=lambda namespace: True):
+                 listening=lambda namespace: True, msgpack=False):
         self._loop = loop
+        self._msgpack = msgpack  # the server uses socket.io-msgpack-parser
         self._emit_record = emit_record
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._on_ended = on_ended  # called when the server closed or the transport failed
@@ -53,7 +54,7 @@ class Wire(WireObserver):
         self._ping_window = None
         self._last_ping = 0.0
         self._timer = None
-        self.trace = PacketTrace(emit_record)
+        self.trace = PacketTrace(emit_record, msgpack)
         self.engine = EngineWatch(loop, emit_record, tracing)
 
     def new_connection(self):
@@ -86,9 +87,18 @@ class Wire(WireObserver):
             self.socketio_2 = True
             self._on_ended()
             return False
-        if isinstance(frame, (bytes, bytearray)) or frame[:1] == "b":
-            return self._attachment()
+        binary = isinstance(frame, (bytes, bytearray)) or frame[:1] == "b"
         kind = frame[:1]
+        if self._msgpack and (binary or kind == "4"):
+            if not binary:
+                return self._parse_error("text where socket.io-msgpack-parser expects binary")
+            try:
+                data = packets.binary_frame(frame)
+            except ValueError:
+                return self._parse_error("invalid base64")
+            return self._socketio_packet(data, packets.check_msgpack)
+        if binary:
+            return self._attachment()
         if kind == "4":
             return self._socketio_packet(frame[1:])
         if kind == "2":
@@ -105,13 +115,15 @@ class Wire(WireObserver):
             return False
         return True
 
-    def _socketio_packet(self, body):
+    def _socketio_packet(self, body, check=None):
         if self._attachments_due:
             return self._parse_error("got plaintext data when reconstructing a packet")
         try:
-            kind, namespace, attachments, payload = packets.check(body, self.decoded)
+            kind, namespace, attachments, payload = (
+                check(body) if check else packets.check(body, self.decoded))
         except packets.Rejected as exc:
             return self._parse_error(str(exc))
+        self.facts.socketio_packet_seen = True
         listened = self._listening(namespace)
         self._attachments_due = attachments
         self._keeping_attachments = listened
@@ -119,7 +131,8 @@ class Wire(WireObserver):
             self.facts.server_disconnected.add(namespace)
         elif listened and kind == packets.CONNECT and isinstance(payload, dict):
             # connection state recovery: the session's pid (python-socketio drops it)
-            self.facts.connect_pids[namespace] = payload.get("pid")
+            pid = payload.get("pid")
+            self.facts.connect_pids[namespace] = None if pid is packets.UNDEFINED else pid
         return listened
 
     def _attachment(self):

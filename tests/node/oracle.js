@@ -8,6 +8,7 @@
 //        [--no-reconnect] [--reconnection-delay MS] [--reconnection-delay-max MS]
 //        [--reconnection-attempts N] [--timeout MS] [--until TYPE[:N]] [--trace]
 //        [--ack-timeout MS] [--retries N] [--never-ack | --ack-reply 'ARG...']
+//        [--parser default|msgpack]
 //
 // URL may carry a namespace (http://127.0.0.1:PORT/chat).
 // --emit / --call may be repeated; they run once, in order, after the first
@@ -50,6 +51,7 @@ function parseArgs(argv) {
     reconnectionAttempts: null,
     timeout: null,
     trace: false,
+    parser: "default",
     until: null,
     untilCount: 1,
     ackTimeout: 5000,
@@ -84,6 +86,7 @@ function parseArgs(argv) {
       case "--retries": o.retries = Number(next()); break;
       case "--never-ack": o.ackMode = "never"; break;
       case "--ack-reply": o.ackMode = "reply"; o.ackReply = parseSpec("x " + next()).args; break;
+      case "--parser": o.parser = next(); break;
       case "--until": {
         const [t, n] = next().split(":");
         o.until = t;
@@ -178,6 +181,7 @@ const opts = {
   forceNew: true,
 };
 if (o.transport) opts.transports = [o.transport];
+if (o.parser === "msgpack") opts.parser = require("socket.io-msgpack-parser");
 if (o.token !== null || o.auth !== null) opts.auth = { ...(o.auth || {}), ...(o.token !== null ? { token: o.token } : {}) };
 if (o.reconnectionDelay !== null) opts.reconnectionDelay = o.reconnectionDelay;
 if (o.reconnectionDelayMax !== null) opts.reconnectionDelayMax = o.reconnectionDelayMax;

@@ -2,9 +2,11 @@
 // Scenario server for siocli's test-suite (npm socket.io 4.x).
 //
 //   node server.js [--port N] [--host H] [--path P] [--ping-interval MS]
-//                  [--ping-timeout MS] [--recovery MS] [--trace] [--exit-on-stdin-eof]
+//                  [--ping-timeout MS] [--recovery MS] [--parser default|msgpack]
+//                  [--trace] [--exit-on-stdin-eof]
 //
 // --recovery MS: connectionStateRecovery on, sessions kept MS milliseconds
+// --parser msgpack: socket.io-msgpack-parser instead of the default parser
 //
 // stdout: first exactly one line {"port": N} once listening, then one JSON
 // object per line per observation (see ORACLE.md, "server.js observations").
@@ -24,6 +26,7 @@ function parseArgs(argv) {
     trace: false,
     exitOnStdinEof: false,
     recovery: 0,
+    parser: "default",
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -39,6 +42,7 @@ function parseArgs(argv) {
       case "--ping-timeout": opts.pingTimeout = Number(next()); break;
       case "--trace": opts.trace = true; break;
       case "--recovery": opts.recovery = Number(next()); break;
+      case "--parser": opts.parser = next(); break;
       case "--exit-on-stdin-eof": opts.exitOnStdinEof = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
@@ -85,6 +89,7 @@ const io = new Server(httpServer, {
   // keep the wire simple and predictable: no compression
   perMessageDeflate: false,
   httpCompression: false,
+  ...(opts.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {}),
   // connectionStateRecovery is off unless --recovery MS
   ...(opts.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: opts.recovery } } : {}),
 });
@@ -114,6 +119,16 @@ function rawWrite(conn, text, cb) {
     }
   };
   attempt();
+}
+
+// Write one raw binary Engine.IO message (a socket.io-msgpack-parser packet):
+// a websocket binary frame, or a polling "b<base64>" packet.
+function rawWriteBinary(conn, buffer) {
+  if (conn.transport.name === "websocket") {
+    conn.transport.socket.send(buffer, { binary: true });
+    return;
+  }
+  rawWrite(conn, "b" + buffer.toString("base64"));
 }
 
 // Destroy the TCP connection(s) under the engine.io connection without any
@@ -165,6 +180,8 @@ const SCENARIOS = {
   "garbage": (socket) => rawWrite(socket.conn, "9garbage"),
   // a valid Engine.IO MESSAGE whose content is not a valid Socket.IO packet
   "garbage-sio": (socket) => rawWrite(socket.conn, "4garbage"),
+  // a raw binary message given in hex (with --parser msgpack: a msgpack packet)
+  "raw-binary": (socket, hex) => rawWriteBinary(socket.conn, Buffer.from(String(hex), "hex")),
   // the server process dies
   "kill": () => process.exit(0),
   // emit a Buffer (binary attachment)

@@ -75,8 +75,11 @@ def node_available() -> bool:
 def require_node() -> None:
     """Skip the calling test when the Node peer is unavailable; fail under CI=true."""
     reason = node_missing_reason()
-    if reason is None:
-        return
+    if reason is not None:
+        _unavailable(reason)
+
+
+def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"Node test peer unavailable under CI: {reason}", pytrace=False)
     pytest.skip(reason)
@@ -236,13 +239,19 @@ def start_node_server(
     trace: bool = False,
     startup_timeout: float = 15.0,
     recovery_ms: int = 0,
+    parser: str = "default",
 ) -> Iterator[PeerServer]:
     """Run ``node tests/node/server.js`` on loopback; yields a :class:`PeerServer`
     once it listens (``.port`` set).  The process is stopped on exit.
     ``port=0`` picks a free port; pass a previous ``.port`` to restart a server
     on the same address (after the ``kill`` scenario, say). ``recovery_ms``: turn
-    connectionStateRecovery on, sessions kept that long."""
+    connectionStateRecovery on, sessions kept that long. ``parser="msgpack"``: the
+    server uses socket.io-msgpack-parser."""
     require_node()
+    msgpack_parser = NODE_DIR / "node_modules" / "socket.io-msgpack-parser"
+    if parser == "msgpack" and not msgpack_parser.is_dir():
+        _unavailable("tests/node/node_modules/socket.io-msgpack-parser is missing: "
+                     "run `npm ci --prefix tests/node`")
     args = [
         node_binary() or "node",
         str(SERVER_JS),
@@ -257,6 +266,8 @@ def start_node_server(
         args.append("--trace")
     if recovery_ms:
         args += ["--recovery", str(recovery_ms)]
+    if parser != "default":
+        args += ["--parser", parser]
     proc = subprocess.Popen(
         args,
         cwd=str(NODE_DIR),

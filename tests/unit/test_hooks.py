@@ -109,3 +109,20 @@ def test_ack_request_hooks_fit_python_socketio():
     # send_ack: python-socketio's packet class turns an ACK with bytes into a BINARY_ACK
     ack = socketio.packet.Packet(socketio.packet.ACK, namespace="/", id=3, data=[b"\x00"])
     assert ack.packet_type == socketio.packet.BINARY_ACK and ack.id == 3
+
+
+def test_msgpack_packets_leave_out_a_missing_data():
+    import msgpack
+    from socketio import packet as sio_packet
+
+    packet_class = hooks.msgpack_packet_class(msgpack.ExtType)
+    disconnect = packet_class(sio_packet.DISCONNECT, namespace="/chat")
+    assert msgpack.unpackb(disconnect.encode()) == {"type": 1, "nsp": "/chat"}
+    event = packet_class(sio_packet.EVENT, data=["x", b"\x00"], namespace="/", id=4)
+    assert msgpack.unpackb(event.encode()) == {"type": 2, "data": ["x", b"\x00"], "nsp": "/",
+                                               "id": 4}
+    decoded = packet_class(encoded_packet=msgpack.packb(
+        {"type": 2, "data": ["y", msgpack.ExtType(0, b"\x00")], "nsp": "/"}))
+    assert decoded.data == ["y", msgpack.ExtType(0, b"\x00")]  # ext_hook as configured
+    client = socketio.AsyncClient(handle_sigint=False, serializer=packet_class)
+    assert client.packet_class is packet_class

@@ -73,3 +73,28 @@ def test_the_server_message_of_a_refused_handshake():
                           b"port</title></head></html>", "text/html") == (
         "400 The plain HTTP request was sent to HTTPS port")
     assert server_message(b"Not Found\n", "text/plain") == "Not Found"
+
+
+def test_msgpack_packets_are_shown_decoded():
+    import base64
+
+    import msgpack
+
+    def msgpack_traced(frame, direction="in"):
+        written = []
+        PacketTrace(written.append, msgpack=True).frame(direction, frame)
+        return written
+
+    raw = msgpack.packb({"type": 2, "data": ["hi", b"\x01"], "nsp": "/chat", "id": 3})
+    [record] = msgpack_traced(raw)
+    assert list(record) == PACKET_FIELDS
+    assert (record["raw"], record["namespace"], record["socketio"], record["id"],
+            record["data"]) == (raw, "/chat", "EVENT", 3, ["hi", b"\x01"])
+    [polled] = msgpack_traced("b" + base64.b64encode(raw).decode())  # a polling packet
+    assert polled["raw"] == raw and polled["data"] == ["hi", b"\x01"]
+    assert msgpack_traced(b"\xc1")[0]["socketio"] == "UNDECODABLE"
+    connect = msgpack.packb({"type": 0, "data": {"token": "s3cr3t", "pid": "p"}, "nsp": "/"})
+    [shown] = msgpack_traced(connect, "out")
+    assert shown["data"] == {"token": "s3****", "pid": "p"}
+    assert b"s3cr3t" not in shown["raw"]
+    assert msgpack_traced("2")[0]["engine"] == "PING"  # text frames as ever
