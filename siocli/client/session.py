@@ -14,7 +14,7 @@ import logging
 import socketio
 
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, packets, reasons, recovery
+from siocli.client import connect_errors, hooks, legacy, packets, parser_probe, reasons, recovery
 from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
@@ -23,11 +23,6 @@ from siocli.client.wire import CurrentOnly, Wire
 from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
-PARSER_HINTS = {
-    "default": ": the server seems to use socket.io-msgpack-parser: try --parser msgpack",
-    "msgpack": ": the server seems to use the default parser, not socket.io-msgpack-parser: "
-               "try without --parser msgpack",
-}
 
 
 @dataclasses.dataclass
@@ -68,6 +63,8 @@ class Session:
         self._http = None
         self._connecting_engine = False
         self._engine_error = None
+        self._unanswered = None  # (namespaces, message) of a CONNECT the server closed on
+        self._parser_hint = None  # what parser_probe.hint() said
         self._settled = {}
         self._stop_when_refused = False
         self._tls_hint = connect_errors.TlsHint(settings.url)
@@ -346,6 +343,7 @@ class Session:
         self._settled = {name: loop.create_future() for name in wanted}
         self.wire.new_connection()
         self._engine_error = None
+        self._unanswered = None
         try:
             async with asyncio.timeout(self.settings.connect_timeout):
                 self._connecting_engine = True
@@ -377,6 +375,8 @@ class Session:
             return "connected"
         await self._drop_engine()
         if "lost" in outcomes:
+            if self._unanswered:
+                await self._report_unanswered()
             return "failed"
         self.state = "disconnected"
         return "rejected"
@@ -439,10 +439,13 @@ class Session:
         message = ("the server ended the connection before answering the namespace CONNECT "
                    "(%s)" % reason)
         if not self.wire.facts.socketio_packet_seen:
-            # what a server does with a CONNECT its parser cannot decode
-            message += PARSER_HINTS[self.settings.parser]
+            # what a server does with a CONNECT its parser cannot decode: the attempt asks
+            # the server which parser it uses before it says so
+            self._unanswered = (waiting, message)
+        else:
+            for namespace in waiting:
+                self.record(records.connect_error(namespace, message, None))
         for namespace in waiting:
-            self.record(records.connect_error(namespace, message, None))
             self._settle(namespace, "lost")
 
     def _refuse_socketio_2(self):
@@ -454,6 +457,14 @@ class Session:
                 state.rejected, state.active = True, False
                 self.record(records.connect_error(namespace, legacy.SOCKETIO_2_MESSAGE, None))
                 self._settle(namespace, "rejected")
+
+    async def _report_unanswered(self):
+        waiting, message = self._unanswered
+        self._unanswered = None
+        if self._parser_hint is None:  # asked once per session
+            self._parser_hint = await parser_probe.hint(self.settings, self._ssl_context())
+        for namespace in waiting:
+            self.record(records.connect_error(namespace, message + self._parser_hint, None))
 
     def _connection_broken(self):
         asyncio.get_running_loop().create_task(self._drop_engine())

@@ -61,6 +61,7 @@ def test_a_server_closing_during_the_namespace_handshake_is_said_at_once(transpo
     errors = of_type(json_lines(result.stdout), "connect_error")
     assert errors and "before answering the namespace CONNECT" in errors[0]["message"]
     assert "timeout" not in errors[0]["message"]
+    assert "parser" not in errors[0]["message"], "it closes on any CONNECT: no parser hint"
     assert result.returncode == 1
 
 

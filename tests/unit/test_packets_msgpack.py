@@ -65,3 +65,15 @@ def test_notepack_extensions():
     assert packets.msgpack_loads(msgpack.packb([date])) == ["2023-11-14T22:13:20.123Z"]
     assert packets.msgpack_loads(msgpack.packb([msgpack.ExtType(0, b"abc")])) == [b"abc"]
     assert packets.msgpack_loads(msgpack.packb([msgpack.ExtType(5, b"z")])) == [[5, b"z"]]
+
+
+def test_the_parser_probe_reads_answers_of_either_parser():
+    from siocli.client import parser_probe
+
+    msgpack_answer = "b" + __import__("base64").b64encode(
+        pack(type=0, data={"sid": "x"}, nsp="/chat")).decode()
+    assert parser_probe.answered("msgpack", "/chat", "2\x1e" + msgpack_answer)
+    assert not parser_probe.answered("msgpack", "/", msgpack_answer)
+    assert parser_probe.answered("default", "/", '44{"message":"no"}')
+    assert not parser_probe.answered("default", "/", "1")
+    assert parser_probe.connect_packet("default", "/chat") == "40/chat,{}"
