@@ -14,7 +14,8 @@ Client:
 * polling responses of any number of packets (python-engineio stops at 16);
 * python-engineio's own give-up timers pushed back (the JS ping watchdog decides);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
-  client does on ``ping timeout``, and reading the engine's state;
+  client does on ``ping timeout``, with the CLOSE packet it sends first over polling,
+  and reading the engine's state;
 * keeping the other namespaces when `/` is rejected (python-socketio drops them all);
 * with --parser msgpack, packets without a ``data`` key when there is none, as
   socket.io-msgpack-parser writes them (python-socketio writes nil, and the server's
@@ -262,24 +263,50 @@ def describe_exception(exc):
     return "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
 
 
-async def abort_connection(client):
-    """End the Engine.IO connection now, without a Socket.IO goodbye."""
+async def abort_connection(client, tell_server=True):
+    """End the Engine.IO connection now, without a Socket.IO goodbye.
+
+    Over polling the server is also sent an Engine.IO CLOSE, as the JS client does when it
+    drops a polling connection (python-engineio's abort sends nothing, and the server
+    keeps the session until its ping timeout); as in JS that request does not hold up
+    the disconnect. Returns its task (None when nothing is sent): await it before the
+    HTTP session is closed. ``tell_server=False`` when the server closed it itself."""
+    closing = close_polling_session(client) if tell_server else None
     writer = client.eio.write_loop_task
     await client.eio.disconnect(abort=True)
     if writer is not None and not writer.done():
         # disconnect() emptied the send queue: the write loop would wait out its timeout
         writer.cancel()
+    return closing
+
+
+def close_polling_session(client, timeout=1.0):
+    """Start POSTing an Engine.IO CLOSE on a polling connection python-engineio counts as
+    open: the request's task, or None."""
+    eio = client.eio
+    if eio.state != "connected" or eio.current_transport != "polling":
+        return None
+    url = eio.base_url  # the session's: gone from eio once it is aborted
+
+    async def post():
+        response = await eio._send_request("POST", url, body="1", timeout=timeout,
+                                           headers={"Content-Type": "text/plain"})
+        if isinstance(response, aiohttp.ClientResponse):
+            response.release()
+
+    return asyncio.ensure_future(post())
 
 
 async def graceful_disconnect(client, flush_timeout=2.0):
     """Send what is queued, then a Socket.IO DISCONNECT per namespace, then close.
 
     The close does not wait for a pending long-poll to return (python-engineio would,
-    up to pingInterval + 5 s against a python-socketio server)."""
+    up to pingInterval + 5 s against a python-socketio server). Returns the task of the
+    polling CLOSE, as :func:`abort_connection`."""
     for namespace in list(client.namespaces):
         await client._send_packet(client.packet_class(sio_packet.DISCONNECT, namespace=namespace))
     await _drain(client, flush_timeout)
-    await abort_connection(client)
+    return await abort_connection(client)
 
 
 async def _drain(client, timeout):

@@ -65,6 +65,7 @@ class Session:
         self._engine_error = None
         self._unanswered = None  # (namespaces, message) of a CONNECT the server closed on
         self._parser_hint = None  # what parser_probe.hint() said
+        self._closing = set()  # tasks telling a server its polling session is over
         self._settled = {}
         self._stop_when_refused = False
         self._tls_hint = connect_errors.TlsHint(settings.url)
@@ -178,8 +179,16 @@ class Session:
             return
         await self._drop_engine()
         self.client = self._http = None
+        if self._closing:  # the polling CLOSE still on its way (bounded by its timeout)
+            await asyncio.wait(self._closing)
+            self._closing.clear()
         await hooks.end_client_tasks(client)
         await hooks.close_http_session(http)
+
+    def _keep_closing(self, task):
+        if task is not None:
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     def _ssl_context(self):
         if self.settings.insecure:
@@ -411,8 +420,9 @@ class Session:
     async def _drop_engine(self):
         if self.client is None:
             return
-        try:
-            await hooks.abort_connection(self.client)
+        try:  # the server is told, unless it closed the session itself
+            self._keep_closing(await hooks.abort_connection(
+                self.client, tell_server=not self.wire.facts.engine_close_packet))
         except Exception:  # the connection is being dropped anyway
             pass
 
@@ -502,7 +512,7 @@ class Session:
             await self._drop_engine()
         if self.client is not None and self.connected:
             self.wire.facts.client_closing = True
-            await hooks.graceful_disconnect(self.client)
+            self._keep_closing(await hooks.graceful_disconnect(self.client))
         self.state = "disconnected"
 
     async def close(self):

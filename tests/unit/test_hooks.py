@@ -126,3 +126,13 @@ def test_msgpack_packets_leave_out_a_missing_data():
     assert decoded.data == ["y", msgpack.ExtType(0, b"\x00")]  # ext_hook as configured
     client = socketio.AsyncClient(handle_sigint=False, serializer=packet_class)
     assert client.packet_class is packet_class
+
+
+def test_engineio_polling_requests_used_to_close_a_session():
+    client = engineio.AsyncClient()
+    parameters = inspect.signature(client._send_request).parameters
+    assert list(parameters)[:5] == ["method", "url", "headers", "body", "timeout"]
+    assert client.state == "disconnected" and client.current_transport is None
+    assert hooks.close_polling_session(socketio.AsyncClient(handle_sigint=False)) is None
+    # the write loop POSTs a polling payload to base_url, as close_polling_session does
+    assert "'POST', self.base_url" in inspect.getsource(engineio.AsyncClient._write_loop)
