@@ -155,3 +155,16 @@ def test_a_server_that_answers_gets_no_parser_hint(tmp_path):
         result = run_siocli(tmp_path, "connect", server.url + "/private", "-e", "x", "--json")
     assert result.returncode == 1
     assert "parser" not in first_of(json_lines(result.stdout), "connect_error")["message"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_the_server_ack_request_is_answered_with_bytes(transport, tmp_path):
+    with start_node_server(parser="msgpack") as server:
+        result = run_siocli(tmp_path, "connect", server.url, "--parser", "msgpack",
+                            "-t", transport, "-e", "scenario ask question 1",
+                            "--ack-reply", "question=42 b64:AAE=", "--wait", "0.5", "--json")
+        answered = server.wait_for("ack", event="question")
+    assert result.returncode == 0, result.stderr
+    request = first_of(json_lines(result.stdout), "event")
+    assert (request["event"], request["args"], request["ack"]) == ("question", [1], 0)
+    assert answered["args"] == [42, {"$binary": "AAE="}] and answered["error"] is None
