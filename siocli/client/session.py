@@ -9,17 +9,17 @@ the JS backoff, and the auth (with --auth-cmd) resolved again before every attem
 import asyncio
 import collections
 import dataclasses
-import logging
 
 import socketio
 
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, packets, parser_probe, reasons, recovery
+from siocli.client import connect_errors, hooks, legacy, parser_probe, reasons, recovery
 from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource, NamespaceAuths
+from siocli.client.engine import Engines
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
-from siocli.client.wire import CurrentOnly, Wire
+from siocli.client.wire import Wire
 from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
@@ -39,13 +39,6 @@ class NamespaceState:
     events_out: int = 0
 
 
-def quiet_logger(name):
-    logger = logging.getLogger(name)
-    logger.addHandler(logging.NullHandler())
-    logger.propagate = False
-    return logger
-
-
 class Session:
     def __init__(self, settings, emit_record):
         self.settings = settings
@@ -59,13 +52,10 @@ class Session:
         self.event_names = set()
         self.lifecycle = collections.deque(maxlen=LIFECYCLE_LOG_SIZE)
         self.trace = settings.trace
-        self.client = None
-        self._http = None
         self._connecting_engine = False
         self._engine_error = None
         self._unanswered = None  # (namespaces, message) of a CONNECT the server closed on
         self._parser_hint = None  # what parser_probe.hint() said
-        self._closing = set()  # tasks telling a server its polling session is over
         self._settled = {}
         self._stop_when_refused = False
         self._tls_hint = connect_errors.TlsHint(settings.url)
@@ -80,6 +70,7 @@ class Session:
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
                          self._transport_ended, self._listening,
                          msgpack=settings.parser == "msgpack")
+        self.engines = Engines(settings, self.wire)
         loop.set_exception_handler(self._unhandled_exception)
 
     # -- records ---------------------------------------------------------------------
@@ -113,6 +104,11 @@ class Session:
         return self.sending.outbox
 
     @property
+    def client(self):
+        """The current python-socketio client (None between connections)."""
+        return self.engines.client
+
+    @property
     def transport(self):
         return hooks.engine_transport(self.client) if self.client else None
 
@@ -137,66 +133,6 @@ class Session:
         self._state(namespace).active = True
 
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
-
-    def _new_engine(self):
-        """A new python-socketio client, with its own aiohttp session, for each Engine.IO
-        connection (as the JS Manager opens a new engine): the loops, queue and requests
-        of an old connection can never touch the new one. Handlers and wire reports
-        from any but the current client are ignored."""
-        hooks.accept_any_polling_batch()
-        observer = CurrentOnly(self.wire, lambda: self.client is client)
-        http = hooks.create_http_session(observer, ssl=self._ssl_context(),
-                                         proxy=self.settings.proxy)
-        if self.settings.parser == "msgpack":
-            serializer = {"serializer": hooks.msgpack_packet_class(packets.msgpack_ext)}
-        else:
-            serializer = {"json": self.wire.decoded}
-        client = socketio.AsyncClient(
-            reconnection=False, handle_sigint=False, logger=quiet_logger("siocli.socketio"),
-            engineio_logger=quiet_logger("siocli.engineio"), http_session=http, **serializer,
-            ssl_verify=not self.settings.insecure,
-            # as the JS client: a websocket message of any size is received (aiohttp
-            # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
-            websocket_extra_options={"max_msg_size": 0})
-
-        def current(handler):
-            def handle(*args):
-                if self.client is client:
-                    return handler(*args)
-            return handle
-
-        client.on("connect", current(self._on_connect), namespace="*")
-        client.on("connect_error", current(self._on_connect_error), namespace="*")
-        client.on("disconnect", current(self._on_disconnect), namespace="*")
-        client.on("*", current(self._on_event), namespace="*")
-        hooks.take_over_ack_requests(client, current(self._on_ack_request))
-        self.client, self._http = client, http
-
-    async def _retire_engine(self):
-        """End the current client's connection, its tasks and its HTTP session."""
-        client, http = self.client, self._http
-        if client is None:
-            return
-        await self._drop_engine()
-        self.client = self._http = None
-        if self._closing:  # the polling CLOSE still on its way (bounded by its timeout)
-            await asyncio.wait(self._closing)
-            self._closing.clear()
-        await hooks.end_client_tasks(client)
-        await hooks.close_http_session(http)
-
-    def _keep_closing(self, task):
-        if task is not None:
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
-
-    def _ssl_context(self):
-        if self.settings.insecure:
-            return False
-        if self.settings.cacert:
-            import ssl
-            return ssl.create_default_context(cafile=self.settings.cacert)
-        return None
 
     def _on_connect(self, namespace):
         hooks.note_namespace_connected(self.client)
@@ -346,8 +282,10 @@ class Session:
                 self.record(records.connect_error(namespace, str(exc), None))
             self.state = "disconnected"
             return "rejected"
-        await self._retire_engine()
-        self._new_engine()
+        await self.engines.retire()
+        self.engines.open({"connect": self._on_connect, "connect_error": self._on_connect_error,
+                           "disconnect": self._on_disconnect, "*": self._on_event},
+                          self._on_ack_request)
         loop = asyncio.get_running_loop()
         self._settled = {name: loop.create_future() for name in wanted}
         self.wire.new_connection()
@@ -378,11 +316,11 @@ class Session:
             return await self._engine_failed(wanted, exc.__cause__ or exc,
                                              self._engine_error or str(exc))
         except TimeoutError as exc:
-            await self._drop_engine()
+            await self.engines.drop()
             return await self._engine_failed(wanted, exc, "timeout")
         if "connected" in outcomes:
             return "connected"
-        await self._drop_engine()
+        await self.engines.drop()
         if "lost" in outcomes:
             if self._unanswered:
                 await self._report_unanswered()
@@ -416,15 +354,6 @@ class Session:
         future = self._settled.get(namespace)
         if future is not None and not future.done():
             future.set_result(outcome)
-
-    async def _drop_engine(self):
-        if self.client is None:
-            return
-        try:  # the server is told, unless it closed the session itself
-            self._keep_closing(await hooks.abort_connection(
-                self.client, tell_server=not self.wire.facts.engine_close_packet))
-        except Exception:  # the connection is being dropped anyway
-            pass
 
     def _unhandled_exception(self, loop, context):
         """python-socketio runs handlers as tasks whose exceptions would go to stderr."""
@@ -472,12 +401,12 @@ class Session:
         waiting, message = self._unanswered
         self._unanswered = None
         if self._parser_hint is None:  # asked once per session
-            self._parser_hint = await parser_probe.hint(self.settings, self._ssl_context())
+            self._parser_hint = await parser_probe.hint(self.settings, self.engines.ssl_context())
         for namespace in waiting:
             self.record(records.connect_error(namespace, message + self._parser_hint, None))
 
     def _connection_broken(self):
-        asyncio.get_running_loop().create_task(self._drop_engine())
+        asyncio.get_running_loop().create_task(self.engines.drop())
 
     async def connect_namespace(self, namespace):
         """Connect one more namespace (the REPL's `ns`)."""
@@ -509,10 +438,10 @@ class Session:
     async def disconnect(self):
         """Disconnect as the user asked (`io client disconnect`); no reconnection."""
         if await self.reconnection.stop() and not self.connected:
-            await self._drop_engine()
+            await self.engines.drop()
         if self.client is not None and self.connected:
             self.wire.facts.client_closing = True
-            self._keep_closing(await hooks.graceful_disconnect(self.client))
+            await self.engines.disconnect()
         self.state = "disconnected"
 
     async def close(self):
@@ -522,5 +451,5 @@ class Session:
         self.reconnection.closed = True
         self.wire.stop_watchdog()
         self.sending.cancel_calls()
-        await self._retire_engine()
+        await self.engines.retire()
         asyncio.get_running_loop().set_exception_handler(None)
