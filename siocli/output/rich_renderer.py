@@ -9,6 +9,7 @@ failure to write never leaves rich with a half-written buffer.
 import io
 
 from siocli import records
+from siocli.output.ansi import AnsiLines, highlight_json
 from siocli.output.cells import (
     LIFECYCLE_COLUMNS,
     PacketGaps,
@@ -53,6 +54,7 @@ class RichConsole:
         self.console = Console(file=io.StringIO(), force_terminal=color, no_color=not color,
                                width=width_of(), highlight=False, soft_wrap=False, emoji=False,
                                markup=False)
+        self._lines = AnsiLines(self.console)
 
     @property
     def width(self):
@@ -63,6 +65,25 @@ class RichConsole:
         with self.console.capture() as capture:
             self.console.print(*renderables, **options)
         return capture.get()
+
+    def line(self, text):
+        """``render(text, soft_wrap=True)``: one line, as long as it is (the terminal
+        wraps it), without a Console print for the common line."""
+        shown = self._lines.line(text)
+        return shown if shown is not None else self.render(text, soft_wrap=True)
+
+    def message(self, head, args, tail=()):
+        """``line`` of ``head`` ((text, style) pairs), ``args`` (display JSON) highlighted,
+        then ``tail``, without building a Text for the common line."""
+        shown = self._lines.message(head, args, tail)
+        if shown is not None:
+            return shown
+        from rich.text import Text
+
+        text = Text.assemble(*head)
+        text.append_text(highlight_json(Text(args)))
+        text.append(Text.assemble(*tail))
+        return self.render(text, soft_wrap=True)
 
 
 PIPED_WIDTH = 200
@@ -91,12 +112,9 @@ def terminal_width_of(stream, is_terminal):
 class RichRenderer:
     def __init__(self, color, is_terminal=True, stream=None, width_of=None):
         """``width_of``: the screen's width now (default: ``stream``'s terminal's)."""
-        from rich.highlighter import JSONHighlighter
-
         self.rich = RichConsole(color, width_of or terminal_width_of(stream, is_terminal))
         # on a terminal, sentences wrap at words; piped, each stays on one line
         self.is_terminal = is_terminal
-        self._json = JSONHighlighter()
         self._header_shown = False
         self._gaps = PacketGaps()
 
@@ -131,7 +149,7 @@ class RichRenderer:
         else:
             text = Text.assemble((clock(record), "dim"), " ", (shown_name(kind), "bold"), " ",
                                  (namespace_of(record), "blue"), " ", other_fields(record))
-        return self.rich.render(text, soft_wrap=True)
+        return self.rich.line(text)
 
     def _lifecycle(self, record):
         from rich.text import Text
@@ -163,18 +181,17 @@ class RichRenderer:
         return self.rich.render(Text("\n").join(lines))
 
     def _message(self, record):
-        from rich.text import Text
-
         kind = record["type"]
-        text = Text.assemble((clock(record) + " ", "dim"), MESSAGE_ARROWS[kind],
-                             (namespace_of(record), "blue"), " ", (event_of(record), "bold"), " ")
-        text.append_text(self._json(Text(compact_args(record.get("args", ())))))
+        head = ((clock(record) + " ", "dim"), MESSAGE_ARROWS[kind],
+                (namespace_of(record), "blue"), (" ", None), (event_of(record), "bold"),
+                (" ", None))
+        tail = ()
         if kind == "ack":
-            text.append(" (%s ms)" % shown_name(record.get("rtt_ms")), "dim")
+            tail = ((" (%s ms)" % shown_name(record.get("rtt_ms")), "dim"),)
         request = ack_request_of(record)
         if request:
-            text.append(" " + request, "yellow" if kind == "event" else "dim")
-        return self.rich.render(text, soft_wrap=True)
+            tail += ((" " + request, "yellow" if kind == "event" else "dim"),)
+        return self.rich.message(head, compact_args(record.get("args", ())), tail)
 
     def notice(self, text, style="dim"):
         from rich.text import Text

@@ -86,10 +86,6 @@ class ServeView:
         self.inner = output.renderer
         self.is_rich = output.format == "rich"
         self._header_shown = False
-        if self.is_rich:
-            from rich.highlighter import JSONHighlighter
-
-            self._json = JSONHighlighter()
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -116,14 +112,9 @@ class ServeView:
         return text
 
     def _message(self, record):
-        from rich.text import Text
-
         arrow, who, suffix = message_parts(record)
         style = "bold cyan" if arrow == "<-" else "bold magenta"
-        text = Text.assemble((clock(record) + " ", "dim"), (arrow + " ", style),
-                             (namespace_of(record), "blue"), " ", (who, "dim"), " ",
-                             (event_of(record), "bold"), " ")
-        text.append_text(self._json(Text(compact_args(record.get("args", ())))))
-        if suffix:
-            text.append(" " + suffix, "green")
-        return self.inner.rich.render(text, soft_wrap=True)
+        head = ((clock(record) + " ", "dim"), (arrow + " ", style), (namespace_of(record), "blue"),
+                (" ", None), (who, "dim"), (" ", None), (event_of(record), "bold"), (" ", None))
+        tail = ((" " + suffix, "green"),) if suffix else ()
+        return self.inner.rich.message(head, compact_args(record.get("args", ())), tail)

@@ -157,8 +157,7 @@ class Output:
             self._backlog.add(record)
             self._schedule(FLUSH_INTERVAL)
         else:
-            self.flush()
-            self._write_screen(self._rendered(self.renderer.record, record))
+            self._show_now(self._rendered(self.renderer.record, record))
 
     def _shows(self, record):
         try:
@@ -170,11 +169,11 @@ class Output:
 
     def notice(self, text, style="dim"):
         """A message for the person at the screen (not a record; not in --json)."""
-        self.flush()
         if self.format == "json":
+            self.flush()
             self._write_stderr(visible_within(text, 4000))
         else:
-            self._write_screen(self._rendered(self.renderer.notice, text, style))
+            self._show_now(self._rendered(self.renderer.notice, text, style))
 
     def problem(self, message, namespace=None):
         """Bad input or a refused action: an `error` record."""
@@ -182,19 +181,19 @@ class Output:
 
     def table(self, table):
         """Show a :class:`~siocli.output.tables.TableData` (on stderr with --json)."""
-        self.flush()
         if self.format == "json":
+            self.flush()
             self._write_stderr("\n".join(plain_table_lines(table)))
         else:
-            self._write_screen(self._rendered(self.renderer.table, table))
+            self._show_now(self._rendered(self.renderer.table, table))
 
     def panel(self, panel):
         """Show a :class:`~siocli.output.tables.PanelData` (on stderr with --json)."""
-        self.flush()
         if self.format == "json":
+            self.flush()
             self._write_stderr("\n".join(plain_panel_lines(panel)))
         else:
-            self._write_screen(self._rendered(self.renderer.panel, panel))
+            self._show_now(self._rendered(self.renderer.panel, panel))
 
     def _write_stderr(self, text):
         stream = self.env.stderr or sys.stderr
@@ -235,8 +234,15 @@ class Output:
                 pass
         self._screen.flush()
 
-    def _render_slice(self, seconds):
-        """Show the oldest waiting records for about ``seconds`` (all: None), in one write."""
+    def _show_now(self, text):
+        """Show everything waiting, then ``text``, in one write (a write to a terminal
+        is a system call, and wakes its reader)."""
+        self._write_json()
+        self._render_slice(None, text)
+
+    def _render_slice(self, seconds, then=""):
+        """Show the oldest waiting records for about ``seconds`` (all: None), then
+        ``then``, in one write."""
         pieces = []
         skipped = self._backlog.take_skipped()
         if skipped:
@@ -246,6 +252,8 @@ class Output:
             pieces.append(self._rendered(self.renderer.record, self._backlog.pop()))
             if deadline is not None and time.perf_counter() >= deadline:
                 break
+        if then:
+            pieces.append(then)
         if pieces:
             self._write_screen("".join(pieces))
 
