@@ -78,20 +78,27 @@ class AnsiLines:
         """The line of the Text ``Text.assemble(*head)``, then ``args`` (display JSON)
         highlighted by :func:`highlight_json`, then ``Text.assemble(*tail)``; ``head``
         and ``tail``: (text, style) pairs (style None: unstyled). None: ask the Console."""
-        pieces = []
-        for part in (head, tail):
-            for text, style in part:
-                if _CONSOLE_ONLY.search(text) is not None:
-                    return None
-                pieces.append(self.styled(text, style))
-        if _CONSOLE_ONLY.search(args) is not None:
+        head, args, tail = self.pieces(head), self.json(args), self.pieces(tail)
+        if head is None or args is None or tail is None:
             return None
-        json = self._json(args)
-        if json is None:
+        return head + args + tail + "\n"
+
+    def pieces(self, pairs):
+        """(text, style) pairs, one after the other, as the Text ``Text.assemble(*pairs)``
+        is written (without the newline). None: ask the Console."""
+        written = []
+        for text, style in pairs:
+            if _CONSOLE_ONLY.search(text) is not None:
+                return None
+            written.append(self.styled(text, style))
+        return "".join(written)
+
+    def json(self, plain):
+        """Display JSON as the Text ``highlight_json(Text(plain))`` is written (without
+        the newline). None: ask the Console."""
+        if _CONSOLE_ONLY.search(plain) is not None:
             return None
-        pieces.insert(len(head), json)
-        pieces.append("\n")
-        return "".join(pieces)
+        return self._json(plain)
 
     def styled(self, text, style):
         """``text`` in ``style`` (a name, a Style or None), as one segment is written."""

@@ -39,6 +39,7 @@ LIFECYCLE_STYLES = {"connect": "bold green", "connect_error": "bold red",
                     "disconnect": "bold yellow", "reconnect_attempt": "cyan",
                     "reconnect_failed": "bold red"}
 LIFECYCLE_WIDTHS = (12, 17, 10, 20, 9)
+NAMES_KEPT = 256  # message names (kind, namespace, event) kept as written
 MESSAGE_ARROWS = {"event": ("<- ", "bold cyan"), "emit": ("-> ", "bold magenta"),
                   "ack": ("ack ", "bold green"), "reply": ("reply ", "bold green")}
 
@@ -54,7 +55,7 @@ class RichConsole:
         self.console = Console(file=io.StringIO(), force_terminal=color, no_color=not color,
                                width=width_of(), highlight=False, soft_wrap=False, emoji=False,
                                markup=False)
-        self._lines = AnsiLines(self.console)
+        self.lines = AnsiLines(self.console)
 
     @property
     def width(self):
@@ -69,13 +70,13 @@ class RichConsole:
     def line(self, text):
         """``render(text, soft_wrap=True)``: one line, as long as it is (the terminal
         wraps it), without a Console print for the common line."""
-        shown = self._lines.line(text)
+        shown = self.lines.line(text)
         return shown if shown is not None else self.render(text, soft_wrap=True)
 
     def message(self, head, args, tail=()):
         """``line`` of ``head`` ((text, style) pairs), ``args`` (display JSON) highlighted,
         then ``tail``, without building a Text for the common line."""
-        shown = self._lines.message(head, args, tail)
+        shown = self.lines.message(head, args, tail)
         if shown is not None:
             return shown
         from rich.text import Text
@@ -117,6 +118,7 @@ class RichRenderer:
         self.is_terminal = is_terminal
         self._header_shown = False
         self._gaps = PacketGaps()
+        self._names = {}  # (kind, namespace, event) -> the middle of its message lines
 
     def record(self, record):
         from rich.text import Text
@@ -181,17 +183,56 @@ class RichRenderer:
         return self.rich.render(Text("\n").join(lines))
 
     def _message(self, record):
+        """An event, emit, ack or reply: its time, arrow, namespace, name and args, its
+        JSON highlighted, on one line (the terminal wraps it)."""
         kind = record["type"]
-        head = ((clock(record) + " ", "dim"), MESSAGE_ARROWS[kind],
-                (namespace_of(record), "blue"), (" ", None), (event_of(record), "bold"),
-                (" ", None))
-        tail = ()
+        lines = self.rich.lines
+        stamp = lines.pieces(((clock(record) + " ", "dim"),))
+        name = self._message_name(record)
+        args = lines.json(compact_args(record.get("args", ())))
+        tail = []
         if kind == "ack":
-            tail = ((" (%s ms)" % shown_name(record.get("rtt_ms")), "dim"),)
+            tail.append((" (%s ms)" % shown_name(record.get("rtt_ms")), "dim"))
         request = ack_request_of(record)
         if request:
-            tail += ((" " + request, "yellow" if kind == "event" else "dim"),)
-        return self.rich.message(head, compact_args(record.get("args", ())), tail)
+            tail.append((" " + request, "yellow" if kind == "event" else "dim"))
+        tail = lines.pieces(tail)
+        if stamp is None or name is None or args is None or tail is None:
+            return self.rich.render(self._message_text(record), soft_wrap=True)
+        return stamp + name + args + tail + "\n"
+
+    def _message_name(self, record):
+        """The arrow, namespace and name of a message, as written; the same for every
+        message of one kind, namespace and name, so kept for the next one."""
+        kind, namespace, event = record["type"], record.get("namespace"), record.get("event", "")
+        # only plain strings: a Visible is shown as it is, an equal str escaped
+        key = None
+        if (namespace is None or type(namespace) is str) and type(event) is str:
+            key = (kind, namespace, event)
+            name = self._names.get(key)
+            if name is not None:
+                return name
+        name = self.rich.lines.pieces((MESSAGE_ARROWS[kind], (namespace_of(record), "blue"),
+                                       (" ", None), (event_of(record), "bold"), (" ", None)))
+        if key is not None and name is not None:
+            if len(self._names) >= NAMES_KEPT:
+                self._names.clear()
+            self._names[key] = name
+        return name
+
+    def _message_text(self, record):
+        from rich.text import Text
+
+        kind = record["type"]
+        text = Text.assemble((clock(record) + " ", "dim"), MESSAGE_ARROWS[kind],
+                             (namespace_of(record), "blue"), " ", (event_of(record), "bold"), " ")
+        text.append_text(highlight_json(Text(compact_args(record.get("args", ())))))
+        if kind == "ack":
+            text.append(" (%s ms)" % shown_name(record.get("rtt_ms")), "dim")
+        request = ack_request_of(record)
+        if request:
+            text.append(" " + request, "yellow" if kind == "event" else "dim")
+        return text
 
     def notice(self, text, style="dim"):
         from rich.text import Text

@@ -126,7 +126,7 @@ def test_events_emits_and_acks_are_shown_as_the_console_showed_them(color):
 def test_packet_and_other_lines_are_what_the_console_prints():
     fast = RichRenderer(True, width_of=lambda: 80)
     console = RichRenderer(True, width_of=lambda: 80)
-    console.rich._lines.line = lambda text: None  # every line through Console.print
+    console.rich.lines.line = lambda text: None  # every line through Console.print
     h = HOSTILE
     shown = [records.make("packet", "/", direction="in", raw='42["tick",{"i":1}]',
                           engine="message", socketio="event", id=None,
@@ -144,3 +144,15 @@ def test_styles_are_looked_up_once():
     assert lines.message([("12:00:00.000 ", "dim")], '{"i": 1}') == first
     assert set(lines._wraps) == {("dim",), ("json.brace",), ("json.str", "json.key"),
                                  ("json.number",)}
+
+
+def test_a_message_name_kept_for_the_next_line_is_that_line_s_name():
+    renderer = RichRenderer(True, width_of=lambda: 80)
+    shown = [records.event("/", "tick", [1]), records.event("/", "tick", [2]),
+             records.event("/a", "tick", [3]), records.event("/", "tock", [4]),
+             records.emit("/", "tick", [5]), records.event(None, "tick", [6]),
+             records.event("/", "x\n", [7]), records.event("/", "x\\n", [8]),
+             records.event("/", ["not", "a", "name"], [9])]
+    for record in shown * 2:
+        assert renderer.record(record) == console_message(renderer.rich, record)
+    assert len(renderer._names) == 7  # ticks 1 and 2 share one; the list is not kept
