@@ -1,7 +1,7 @@
 """One-line rich Texts as the terminal text a rich Console would print, without the
 Console's per-print machinery: the screen's common line (an event, an emit, an ack, a
 packet) costs a walk over its pieces and a dictionary lookup per styled piece, about a
-fifth of a ``Console.print`` (docs/benchmarks.md).
+tenth of a ``Console.print`` (docs/benchmarks.md).
 
 :meth:`AnsiLines.line` gives exactly what ``Console.print(text, soft_wrap=True)`` writes,
 and :meth:`AnsiLines.message` what it writes for the Text assembled from the same

@@ -28,7 +28,9 @@ class ScreenBacklog:
         return self._records.popleft()
 
     def take_skipped(self):
-        """The counts of the records let go since the last call (an empty Counter if none)."""
+        """The counts of the records let go since the last call (None if none)."""
+        if not self._skipped:
+            return None
         skipped, self._skipped = self._skipped, collections.Counter()
         return skipped
 
