@@ -157,7 +157,7 @@ class Output:
             self._backlog.add(record)
             self._schedule(FLUSH_INTERVAL)
         else:
-            self._show_now(self._rendered(self.renderer.record, record))
+            self._show_now(self.renderer.record, record)
 
     def _shows(self, record):
         try:
@@ -173,7 +173,7 @@ class Output:
             self.flush()
             self._write_stderr(visible_within(text, 4000))
         else:
-            self._show_now(self._rendered(self.renderer.notice, text, style))
+            self._show_now(self.renderer.notice, text, style)
 
     def problem(self, message, namespace=None):
         """Bad input or a refused action: an `error` record."""
@@ -185,7 +185,7 @@ class Output:
             self.flush()
             self._write_stderr("\n".join(plain_table_lines(table)))
         else:
-            self._show_now(self._rendered(self.renderer.table, table))
+            self._show_now(self.renderer.table, table)
 
     def panel(self, panel):
         """Show a :class:`~siocli.output.tables.PanelData` (on stderr with --json)."""
@@ -193,7 +193,7 @@ class Output:
             self.flush()
             self._write_stderr("\n".join(plain_panel_lines(panel)))
         else:
-            self._show_now(self._rendered(self.renderer.panel, panel))
+            self._show_now(self.renderer.panel, panel)
 
     def _write_stderr(self, text):
         stream = self.env.stderr or sys.stderr
@@ -234,15 +234,16 @@ class Output:
                 pass
         self._screen.flush()
 
-    def _show_now(self, text):
-        """Show everything waiting, then ``text``, in one write (a write to a terminal
-        is a system call, and wakes its reader)."""
+    def _show_now(self, render, item, *options):
+        """Show everything waiting, then ``render(item, *options)`` (rendered after
+        them, as they come), in one write: a write to a terminal is a system call, and
+        wakes its reader."""
         self._write_json()
-        self._render_slice(None, text)
+        self._render_slice(None, (render, item, *options))
 
-    def _render_slice(self, seconds, then=""):
+    def _render_slice(self, seconds, then=None):
         """Show the oldest waiting records for about ``seconds`` (all: None), then
-        ``then``, in one write."""
+        the rendering of ``then`` ((render, item, *options)), in one write."""
         pieces = []
         skipped = self._backlog.take_skipped()
         if skipped:
@@ -252,8 +253,8 @@ class Output:
             pieces.append(self._rendered(self.renderer.record, self._backlog.pop()))
             if deadline is not None and time.perf_counter() >= deadline:
                 break
-        if then:
-            pieces.append(then)
+        if then is not None:
+            pieces.append(self._rendered(*then))
         if pieces:
             self._write_screen("".join(pieces))
 

@@ -216,3 +216,25 @@ def test_rich_rendering_of_a_flood_stays_in_slices(monkeypatch):
     first = re.sub(r"\x1b\[[0-9;]*m", "", stdout.writes[0]).splitlines()
     assert first[0].startswith("... 300 more records not shown on screen (tick x300)")
     assert len(first) == 1 + round(writer.SLICE_SECONDS / RENDER_COST)
+
+
+def test_what_waits_and_a_record_shown_at_once_go_out_in_one_write_in_order(paced):
+    output, stdout = paced
+    rendered = []
+    record = output.renderer.record
+
+    def logged(item):
+        rendered.append(item["type"])
+        return record(item)
+
+    output.renderer.record = logged
+
+    async def run():
+        for tick in ticks(3):
+            output.emit(tick)
+        output.emit(records.ack("/", "echo", [1], 1.0))
+        output.close()
+
+    asyncio.run(run())
+    assert stdout.writes[0] == "event 0\nevent 1\nevent 2\nack\n"
+    assert rendered == ["event", "event", "event", "ack"]
