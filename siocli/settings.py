@@ -433,7 +433,7 @@ def positive(value, option, allow_zero=True):
 
 
 # what `siocli doctor` does not take from `connect`: the other options' defaults
-DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
+DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS, parser="default")
 
 
 @dataclasses.dataclass(frozen=True)

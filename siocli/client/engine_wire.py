@@ -173,6 +173,13 @@ class EngineClient:
 
 async def receive_text(websocket, timeout):
     """The next text frame of ``websocket``; None when it closed or timed out."""
+    message = await receive_message(websocket, timeout)
+    return message if isinstance(message, str) else None
+
+
+async def receive_message(websocket, timeout):
+    """The next frame of ``websocket``: its text, or its bytes (a binary Engine.IO
+    message); None when it closed or timed out."""
     import asyncio
 
     import aiohttp
@@ -181,6 +188,6 @@ async def receive_text(websocket, timeout):
         message = await asyncio.wait_for(websocket.receive(), timeout)
     except TimeoutError:
         return None
-    if message.type is aiohttp.WSMsgType.TEXT:
+    if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
         return message.data
     return None

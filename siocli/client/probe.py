@@ -14,7 +14,7 @@ import dataclasses
 import json
 import urllib.parse
 
-from siocli.client import engine_wire, probe_net, probe_proxy
+from siocli.client import engine_wire, probe_net, probe_parser, probe_proxy
 from siocli.client.engine_wire import TRANSPORT_UNKNOWN
 from siocli.client.probe_net import Outcome
 from siocli.client.probe_session import SessionSteps, Skip
@@ -76,6 +76,10 @@ class Doctor(SessionSteps):
         self.polling_ok = False
         self.probe_ms = None
         self.closed_unanswered = False  # the server closed instead of answering the CONNECT
+        self.parser = settings.parser
+        self.other_parser = None  # whether the server answers the other parser's CONNECT
+        self.session_ended = False  # the server ended the polling session on the CONNECT
+        self.ssl_option = None
         self._websockets = []
 
     async def run(self):
@@ -86,6 +90,7 @@ class Doctor(SessionSteps):
         ssl_option = False if self.settings.insecure else None
         if self.settings.cacert:
             ssl_option = probe_net.client_context(cacert=self.settings.cacert)
+        self.ssl_option = ssl_option
         results = []
         # a connection per request behind a proxy: proxies may close a client's connection
         # after each request without saying so (tinyproxy does), and the probe's requests
@@ -257,18 +262,22 @@ class Doctor(SessionSteps):
 
     async def _namespace_exchange(self, websocket):
         """Send the namespace CONNECT on an open websocket; the server's answer or None."""
-        await websocket.send_str(engine_wire.connect_packet(self.namespace, self.auth))
+        message = probe_parser.connect_message(self.parser, self.namespace, self.auth)
+        if isinstance(message, bytes):
+            await websocket.send_bytes(message)
+        else:
+            await websocket.send_str(message)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         while loop.time() < deadline:
-            frame = await engine_wire.receive_text(websocket, deadline - loop.time())
+            frame = await engine_wire.receive_message(websocket, deadline - loop.time())
             if frame is None or frame == "1":  # timed out, or closed (CLOSE packet, or not)
                 self.closed_unanswered = frame == "1" or websocket.closed
                 return None
             if frame == "2":
                 await websocket.send_str("3")
                 continue
-            found = engine_wire.namespace_answer(frame, self.namespace)
+            found = probe_parser.namespace_answer(self.parser, frame, self.namespace)
             if found is not None:
                 if found[0] == "connect" and not (isinstance(found[1], dict)
                                                   and "sid" in found[1]):

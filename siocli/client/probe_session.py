@@ -7,11 +7,12 @@ state (the handshake, the session's sid, the namespace's answer) they read and f
 import asyncio
 import json
 
-from siocli.client import engine_wire, probe_net
+from siocli.client import engine_wire, probe_net, probe_parser
 from siocli.client.engine_wire import SESSION_UNKNOWN
 from siocli.client.probe_net import Outcome
 
 STICKY_REQUESTS = 6
+PARSER_NAMES = {"default": "the default parser", "msgpack": "socket.io-msgpack-parser"}
 PROXY_WEBSOCKET_FIX = ("a proxy in front must pass websocket upgrades (nginx: proxy_http_version "
                        "1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header "
                        "Connection \"upgrade\")")
@@ -29,9 +30,10 @@ class SessionSteps:
 
         if self.websocket_only:
             raise Skip("-t websocket: no polling")
+        connect = probe_parser.polling_packet(
+            probe_parser.connect_message(self.parser, self.namespace, self.auth))
         try:
-            sent = await self.engine.poll("POST", self.sid,
-                                          engine_wire.connect_packet(self.namespace, self.auth))
+            sent = await self.engine.poll("POST", self.sid, connect)
             if sent.status != 200:
                 return self._refused_poll("POST", sent)
             received, answer = None, None
@@ -42,18 +44,42 @@ class SessionSteps:
                     self.polling_ok = True
                     return Outcome(True, "POST %s ms; the GET waited %g s for the namespace's "
                                    "answer" % (sent.ms, self.timeout), data={"post_ms": sent.ms})
-                if received.status != 200:
-                    return self._refused_poll("GET", received)
-                for packet in engine_wire.packets_of(received.body):
-                    answer = answer or engine_wire.namespace_answer(packet, self.namespace)
+                error = received.engine_error
+                frames = engine_wire.packets_of(received.body) if received.status == 200 else []
+                for packet in frames:
+                    answer = answer or probe_parser.namespace_answer(self.parser, packet,
+                                                                     self.namespace)
                 if answer:
                     break
+                ended = "1" in frames or (error and error[0] == SESSION_UNKNOWN)
+                if ended and await self._answers_other_parser():
+                    return self._ended_on_connect(sent)
+                if received.status != 200:
+                    return self._refused_poll("GET", received)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             return Outcome(False, "polling request failed: %s" % probe_net.reason_of(exc),
                            "the server or a proxy cut the request: look at their logs")
         self.answer, self.polling_ok = answer, True
         return Outcome(True, "POST %s ms, GET %s ms" % (sent.ms, received.ms),
                        data={"post_ms": sent.ms, "get_ms": received.ms}, ms=sent.ms + received.ms)
+
+    async def _answers_other_parser(self):
+        """Whether the server answers a CONNECT written with the other parser
+        (client/parser_probe.py's question, asked once)."""
+        if self.other_parser is None:
+            from siocli.client import parser_probe
+
+            self.other_parser = await parser_probe.uses_other_parser(
+                self.settings, self.ssl_option, min(self.timeout, parser_probe.PROBE_SECONDS))
+        return self.other_parser
+
+    def _ended_on_connect(self, sent):
+        """The server read the CONNECT, could not decode it, and ended the session: the
+        polling round trip worked, the namespace step says why and what to do."""
+        self.session_ended = self.closed_unanswered = self.polling_ok = True
+        return Outcome(True, "POST %s ms; then the server ended the session instead of "
+                       "answering the CONNECT (see the namespace step)" % sent.ms,
+                       data={"post_ms": sent.ms}, ms=sent.ms)
 
     def _refused_poll(self, method, answer):
         error = answer.engine_error
@@ -85,7 +111,12 @@ class SessionSteps:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            websocket = await self.engine.websocket(self.sid)
+            sid = self.sid if not self.session_ended else await self._new_session()
+            if sid is None:
+                return Outcome(False, "a new handshake for the upgrade failed",
+                               "the server answered the first handshake, not this one: "
+                               "look at its logs")
+            websocket = await self.engine.websocket(sid)
         except aiohttp.WSServerHandshakeError as exc:
             value = "upgrade refused: HTTP %s" % exc.status
             if not offered:
@@ -109,9 +140,16 @@ class SessionSteps:
         await websocket.send_str("5")
         ms = round((loop.time() - started) * 1000, 1)
         value = "upgraded in %s ms" % ms
+        if self.session_ended:
+            value += " (a new session: the server ended the first on the CONNECT)"
         if not offered:
             value += " (though the handshake offered upgrades %s)" % json.dumps(upgrades)
         return Outcome(True, value, data={"probe_ms": self.probe_ms}, ms=ms)
+
+    async def _new_session(self):
+        """The sid of a new polling session, or None."""
+        opened = await self.engine.poll("GET")
+        return (engine_wire.open_packet_of(opened.body) or {}).get("sid")
 
     async def _namespace(self):
         import aiohttp
@@ -127,6 +165,12 @@ class SessionSteps:
         if self.answer is None:
             if not self.polling_ok and self.polling_only:
                 raise Skip("after the failed polling step")
+            if self.closed_unanswered and await self._answers_other_parser():
+                return Outcome(False, "the server closed the connection instead of answering "
+                               "the CONNECT of %s written with %s, and answers one written "
+                               "with %s" % (self.namespace, PARSER_NAMES[self.parser],
+                                            PARSER_NAMES[probe_parser.other(self.parser)]),
+                               probe_parser.FIXES[self.parser])
             if self.closed_unanswered:
                 return Outcome(False, "the server closed the connection instead of answering "
                                "the CONNECT of %s" % self.namespace,
@@ -241,5 +285,6 @@ class SessionSteps:
                     await asyncio.wait_for(websocket.close(), 2)
             except Exception:  # already gone: nothing to close
                 pass
-        if self.sid and self.polling_ok and self.probe_ms is None and not self.engine_io_3:
+        if (self.sid and self.polling_ok and self.probe_ms is None and not self.engine_io_3
+                and not self.session_ended):
             await self.engine.close_session(self.sid)

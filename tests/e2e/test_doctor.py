@@ -10,6 +10,7 @@ from doctor_peers import (
     self_signed_certificate,
     start_doctor_server,
 )
+from node_peer import start_node_server
 from py_server import start_py_server
 from round_robin_proxy import start_round_robin_proxy
 from siocli_run import ServeProcess, json_lines, run_siocli
@@ -390,3 +391,70 @@ def test_the_auth_reaches_the_namespace(sio_server, tmp_path):
     status, steps = doctor(tmp_path, url)
     assert steps["namespace"]["data"] == {"message": "not authorized",
                                           "data": {"content": "Please retry later"}}
+
+
+@pytest.mark.parametrize("transport", [None, "websocket", "polling"])
+def test_a_healthy_msgpack_server_with_parser_msgpack_passes_every_step(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_node_server(parser="msgpack") as server:
+        status, steps = doctor(tmp_path, server.url, "--parser", "msgpack", *options)
+    assert status == 0, steps
+    assert all(record["status"] != "fail" for record in steps.values())
+    assert steps["namespace"]["value"].startswith("/ accepted, socket.id ")
+    if transport is None:
+        assert statuses(steps)["polling"] == statuses(steps)["websocket"] == "pass"
+        assert steps["polling"]["value"].startswith("POST ")
+        assert ", GET " in steps["polling"]["value"]
+
+
+def test_the_auth_and_a_rejection_over_msgpack(tmp_path):
+    with start_node_server(parser="msgpack") as server:
+        url = server.url + "/private"  # its middleware wants auth.token "secret"
+        status, steps = doctor(tmp_path, url, "--parser", "msgpack", "--token", "wrong")
+        assert status == 1
+        assert steps["namespace"]["data"] == {"message": "not authorized",
+                                              "data": {"content": "Please retry later"}}
+        status, steps = doctor(tmp_path, url, "--parser", "msgpack", "--token", "secret",
+                               "-t", "websocket")
+        assert status == 0 and steps["namespace"]["status"] == "pass"
+
+
+@pytest.mark.parametrize("transport", [None, "websocket", "polling"])
+def test_a_msgpack_server_without_parser_msgpack_is_named(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_node_server(parser="msgpack") as server:
+        status, steps = doctor(tmp_path, server.url, *options)
+    assert status == 1
+    namespace = steps["namespace"]
+    assert namespace["status"] == "fail"
+    assert namespace["value"] == (
+        "the server closed the connection instead of answering the CONNECT of / written "
+        "with the default parser, and answers one written with socket.io-msgpack-parser")
+    assert namespace["fix"] == ("the server seems to use socket.io-msgpack-parser: add "
+                                "--parser msgpack")
+    # the transports work: only the namespace fails
+    assert [name for name, value in statuses(steps).items() if value == "fail"] == [
+        "namespace"]
+    if transport is None:
+        assert steps["polling"]["value"].endswith("then the server ended the session instead "
+                                                  "of answering the CONNECT (see the "
+                                                  "namespace step)")
+        assert steps["websocket"]["value"].endswith("(a new session: the server ended the "
+                                                    "first on the CONNECT)")
+        assert steps["ping"]["status"] == "pass"
+
+
+@pytest.mark.parametrize("transport", [None, "websocket"])
+def test_a_default_server_with_parser_msgpack_is_named(transport, tmp_path):
+    options = ("-t", transport) if transport else ()
+    with start_node_server() as server:
+        status, steps = doctor(tmp_path, server.url, "--parser", "msgpack", *options)
+    assert status == 1
+    namespace = steps["namespace"]
+    assert namespace["value"] == (
+        "the server closed the connection instead of answering the CONNECT of / written "
+        "with socket.io-msgpack-parser, and answers one written with the default parser")
+    assert namespace["fix"] == ("the server seems to use the default parser, not "
+                                "socket.io-msgpack-parser: leave out --parser msgpack")
+    assert [name for name, value in statuses(steps).items() if value == "fail"] == [
+        "namespace"]

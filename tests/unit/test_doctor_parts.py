@@ -129,3 +129,45 @@ def test_what_the_server_said_cannot_reach_the_terminal(fmt):
     text = stream.getvalue()
     assert "\x1b" not in text and "refused\\u001b[2J" in text
     assert "fix: start it" in text
+
+
+def test_a_msgpack_connect_is_what_socket_io_msgpack_parser_decodes():
+    import base64
+
+    import msgpack
+
+    from siocli.client import probe_parser
+
+    message = probe_parser.connect_message("msgpack", "/private", {"token": "t"})
+    assert msgpack.unpackb(message) == {"type": 0, "data": {"token": "t"}, "nsp": "/private"}
+    # no auth: no data key at all, as the JS client's undefined auth is written
+    assert msgpack.unpackb(probe_parser.connect_message("msgpack", "/", None)) == {
+        "type": 0, "nsp": "/"}
+    assert probe_parser.polling_packet(message) == "b" + base64.b64encode(message).decode()
+    assert probe_parser.connect_message("default", "/", None) == "40"
+    assert probe_parser.polling_packet("40") == "40"
+
+
+def test_the_answer_to_a_namespace_connect_in_each_parser():
+    import base64
+
+    import msgpack
+
+    from siocli.client import probe_parser
+
+    accepted = msgpack.packb({"type": 0, "data": {"sid": "x"}, "nsp": "/"})
+    refused = msgpack.packb({"type": 4, "data": {"message": "no"}, "nsp": "/chat"})
+    as_polling = "b" + base64.b64encode(accepted).decode()
+    assert probe_parser.namespace_answer("msgpack", accepted, "/") == ("connect", {"sid": "x"})
+    assert probe_parser.namespace_answer("msgpack", as_polling, "/") == ("connect",
+                                                                         {"sid": "x"})
+    assert probe_parser.namespace_answer("msgpack", refused, "/chat") == (
+        "connect_error", {"message": "no"})
+    assert probe_parser.namespace_answer("msgpack", refused, "/") is None
+    # the other parser's answer, or what neither decodes, is no answer
+    assert probe_parser.namespace_answer("msgpack", '40{"sid":"x"}', "/") is None
+    assert probe_parser.namespace_answer("msgpack", "b!!", "/") is None
+    assert probe_parser.namespace_answer("msgpack", b"\xc1", "/") is None
+    assert probe_parser.namespace_answer("default", accepted, "/") is None
+    assert probe_parser.namespace_answer("default", '40{"sid":"x"}', "/") == ("connect",
+                                                                              {"sid": "x"})
