@@ -7,14 +7,12 @@ reads (a CONNECT or CONNECT_ERROR) tells for sure that the server uses it.
 """
 
 import asyncio
-import base64
 import json
 import urllib.parse
 
 import aiohttp
-import msgpack
 
-from siocli.client import hooks, packets
+from siocli.client import hooks, packets, probe_parser
 
 RECORD_SEPARATOR = "\x1e"
 OTHER = {"default": "msgpack", "msgpack": "default"}
@@ -28,9 +26,8 @@ PROBE_SECONDS = 3.0
 
 def connect_packet(parser, namespace):
     """An Engine.IO polling packet holding a Socket.IO CONNECT written with ``parser``."""
-    if parser == "msgpack":
-        raw = msgpack.packb({"type": 0, "data": {}, "nsp": namespace})
-        return "b" + base64.b64encode(raw).decode("ascii")
+    if parser == "msgpack":  # python-socketio's packet, as `connect` sends it
+        return probe_parser.polling_packet(probe_parser.connect_message(parser, namespace, {}))
     return "40" + ("" if namespace == "/" else namespace + ",") + "{}"
 
 
