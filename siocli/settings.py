@@ -188,6 +188,7 @@ BENCH_CONNECT_DEFAULTS = {
     "connect_timeout": 10.0, "ack_timeout": 5.0, "expect_timeout": 10.0, "listen": (),
     "count": None, "wait": None, "trace": False, "emit": (), "call": (), "expect": (),
     "path": "/socket.io", "transports": (), "proxy": None, "retries": 0, "ack_reply": (),
+    "parser": "default",
 }
 
 
@@ -433,7 +434,7 @@ def positive(value, option, allow_zero=True):
 
 
 # what `siocli doctor` does not take from `connect`: the other options' defaults
-DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS, parser="default")
+DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
 
 
 @dataclasses.dataclass(frozen=True)

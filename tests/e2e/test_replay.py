@@ -123,3 +123,24 @@ def test_replay_help_imports_no_heavy_library():
                             timeout=20, cwd=ROOT)
     assert "--speed" in result.stdout
     assert "HEAVY=\n" in result.stderr, result.stderr
+
+
+def test_replay_and_bench_speak_the_msgpack_parser(tmp_path):
+    """--parser reaches replay and bench as it reaches connect (a msgpack server closes
+    the connection on a CONNECT in the default parser)."""
+    with start_node_server(parser="msgpack") as server:
+        recording = tmp_path / "msgpack.jsonl"
+        first = run_siocli(tmp_path, "connect", server.url, "--parser", "msgpack",
+                           "-e", "first 1", "-c", "echo hex:00ff", "--record", str(recording),
+                           "--json")
+        assert first.returncode == 0, first.stderr
+        result = run_siocli(tmp_path, "replay", str(recording), server.url, "--parser",
+                            "msgpack", "--speed", "0", "--json")
+        assert result.returncode == 0, result.stderr
+        acks = of_type(json_lines(result.stdout), "ack")
+        assert [(r["event"], r["args"]) for r in acks] == [("echo", [{"$binary": "AP8="}])]
+        bench = run_siocli(tmp_path, "bench", server.url, "--parser", "msgpack", "--call",
+                           "echo 1", "-n", "20", "--json")
+        assert bench.returncode == 0, bench.stderr
+        summary = of_type(json_lines(bench.stdout), "bench")[0]
+        assert summary["completed"] == 20, summary
