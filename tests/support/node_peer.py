@@ -45,6 +45,7 @@ NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 SERVER_JS = NODE_DIR / "server.js"
 ORACLE_JS = NODE_DIR / "oracle.js"
 WIRE_PROBE_JS = NODE_DIR / "wire_probe.js"
+NS_REJOIN_JS = NODE_DIR / "ns_rejoin.js"
 
 _REQUIRED_MODULES = ("socket.io", "socket.io-client")
 
@@ -310,6 +311,19 @@ def run_oracle(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
     if cp.returncode != 0:
         raise OracleError(f"oracle.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
     return json_lines(cp.stdout)
+
+
+def run_ns_rejoin(url: str, *args: str, timeout: float = 30.0) -> dict:
+    """Run ``node tests/node/ns_rejoin.js URL ARGS...`` (the JS client leaving /chat and
+    joining it again on a live connection, ``--times N``, ``--sync``) and return its
+    summary: ``rounds`` (chat_id, engine_id of each), ``lost``, ``engine_ids``."""
+    require_node()
+    cmd = [node_binary() or "node", str(NS_REJOIN_JS), url, *map(str, args)]
+    cp = subprocess.run(cmd, cwd=str(NODE_DIR), stdin=subprocess.DEVNULL,
+                        capture_output=True, text=True, timeout=timeout)
+    if cp.returncode != 0:
+        raise OracleError(f"ns_rejoin.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
+    return json_lines(cp.stdout)[-1]
 
 
 def run_wire_probe(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
