@@ -13,7 +13,6 @@ import logging
 import socketio
 
 from siocli.client import hooks, packets
-from siocli.client.wire import CurrentOnly
 
 
 def quiet_logger(name):
@@ -21,6 +20,29 @@ def quiet_logger(name):
     logger.addHandler(logging.NullHandler())
     logger.propagate = False
     return logger
+
+
+def while_current(is_current, function, otherwise=None):
+    """``function``, called only while ``is_current()``; else ``otherwise`` is returned."""
+    def guarded(*args):
+        if is_current():
+            return function(*args)
+        return otherwise
+    return guarded
+
+
+class CurrentOnly:
+    """A connection's view of the wire: its reports are passed on while it is the current
+    connection; nothing of an old one reaches the wire (or, returning False, python-socketio)."""
+
+    def __init__(self, observer, is_current):
+        self._observer = observer
+        self._is_current = is_current
+
+    def __getattr__(self, name):  # once per name: every frame calls frame_in
+        guarded = while_current(self._is_current, getattr(self._observer, name), False)
+        setattr(self, name, guarded)
+        return guarded
 
 
 class Engines:
@@ -35,7 +57,11 @@ class Engines:
         """A new current client; ``handlers`` (lifecycle name or "*" → function, for every
         namespace) and ``on_ack_request`` run only while it is the current one."""
         hooks.accept_any_polling_batch()
-        observer = CurrentOnly(self.wire, lambda: self.client is client)
+
+        def is_current():
+            return self.client is client
+
+        observer = CurrentOnly(self.wire, is_current)
         http = hooks.create_http_session(observer, ssl=self.ssl_context(),
                                          proxy=self.settings.proxy)
         if self.settings.parser == "msgpack":
@@ -50,15 +76,9 @@ class Engines:
             # refuses more than 4 MiB by default; maxPayload bounds what the server takes)
             websocket_extra_options={"max_msg_size": 0})
 
-        def current(handler):
-            def handle(*args):
-                if self.client is client:
-                    return handler(*args)
-            return handle
-
         for name, handler in handlers.items():
-            client.on(name, current(handler), namespace="*")
-        hooks.take_over_ack_requests(client, current(on_ack_request))
+            client.on(name, while_current(is_current, handler), namespace="*")
+        hooks.take_over_ack_requests(client, while_current(is_current, on_ack_request))
         self.client, self._http = client, http
         return client
 

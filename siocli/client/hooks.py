@@ -149,12 +149,15 @@ def create_http_session(observer, ssl=None, proxy=None):
         context.sent_headers = list(params.headers.items())
 
     async def on_request_end(session, context, params):
+        query = params.url.query
+        if "sid" in query and query.get("transport") == "polling":
+            return  # a running session's long-poll or POST: no handshake to show
         status = params.response.status
         sent = getattr(context, "sent_headers", None) or list(params.headers.items())
         observer.http_exchange(params.method, str(params.url), sent, status,
                                params.response.reason or "",
                                list(params.response.headers.items()))
-        if status >= 400 and "sid" not in params.url.query:
+        if status >= 400 and "sid" not in query:
             # a refused handshake: its body says why (python-engineio reads it only on
             # polling, and aiohttp's ws_connect not at all); read() reports it
             try:

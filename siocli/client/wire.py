@@ -16,23 +16,6 @@ from siocli.client.reasons import WireFacts
 from siocli.client.trace import PacketTrace
 
 
-class CurrentOnly:
-    """Passes a connection's wire reports on while it is the current one."""
-
-    def __init__(self, observer, is_current):
-        self._observer = observer
-        self._is_current = is_current
-
-    def __getattr__(self, name):
-        report = getattr(self._observer, name)
-
-        def forward(*args):
-            if self._is_current():
-                return report(*args)
-            return False  # nothing of an old connection reaches python-socketio
-        return forward
-
-
 class Wire(WireObserver):
     def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
                  listening=lambda namespace: True, msgpack=False):
@@ -51,6 +34,7 @@ class Wire(WireObserver):
         self.failure_exception = None
         self.socketio_2 = False  # the server is a Socket.IO 2.x one (client/legacy.py)
         self._opened = False
+        self._version_known = False  # a Socket.IO 3/4 CONNECT answer was seen
         self._ping_window = None
         self._last_ping = 0.0
         self._timer = None
@@ -65,6 +49,7 @@ class Wire(WireObserver):
         self.failure_exception = None
         self.socketio_2 = False
         self._opened = False
+        self._version_known = False  # a Socket.IO 3/4 CONNECT answer was seen
         self._ping_window = None
         self.trace.reset(show=self._tracing())
         self.engine.new_connection()
@@ -83,7 +68,7 @@ class Wire(WireObserver):
             self.trace.frame("in", frame)
         if self.facts.undecodable_packet or self.facts.undecodable_frame or self.socketio_2:
             return False  # the JS client stopped reading at the first bad packet
-        if legacy.from_socketio_2(frame, self._opened):
+        if not self._version_known and legacy.from_socketio_2(frame, self._opened):
             self.socketio_2 = True
             self._on_ended()
             return False
@@ -124,6 +109,8 @@ class Wire(WireObserver):
         except packets.Rejected as exc:
             return self._parse_error(str(exc))
         self.facts.socketio_packet_seen = True
+        if kind == packets.CONNECT:
+            self._version_known = True  # from_socketio_2 let this CONNECT answer pass
         listened = self._listening(namespace)
         self._attachments_due = attachments
         self._keeping_attachments = listened
