@@ -150,13 +150,13 @@ def create_http_session(observer, ssl=None, proxy=None):
 
     async def on_request_end(session, context, params):
         query = params.url.query
-        if "sid" in query and query.get("transport") == "polling":
-            return  # a running session's long-poll or POST: no handshake to show
         status = params.response.status
-        sent = getattr(context, "sent_headers", None) or list(params.headers.items())
-        observer.http_exchange(params.method, str(params.url), sent, status,
-                               params.response.reason or "",
-                               list(params.response.headers.items()))
+        polling = query.get("transport") == "polling"
+        if not (polling and "sid" in query):  # a running session's polling is no handshake
+            sent = getattr(context, "sent_headers", None) or list(params.headers.items())
+            observer.http_exchange(params.method, str(params.url), sent, status,
+                                   params.response.reason or "",
+                                   list(params.response.headers.items()))
         if status >= 400 and "sid" not in query:
             # a refused handshake: its body says why (python-engineio reads it only on
             # polling, and aiohttp's ws_connect not at all); read() reports it
@@ -164,7 +164,7 @@ def create_http_session(observer, ssl=None, proxy=None):
                 await asyncio.wait_for(params.response.read(), ERROR_BODY_SECONDS)
             except Exception:
                 pass
-        if "transport=polling" in str(params.url) and not 200 <= status < 300:
+        if polling and not 200 <= status < 300:
             observer.transport_failed("HTTP %s on a polling request" % status)
 
     trace = aiohttp.TraceConfig()
