@@ -174,7 +174,7 @@ def msgpack_loads(data, undefined=None):
 def binary_frame(frame):
     """The bytes of a binary Engine.IO message: a websocket binary frame, or a polling
     payload's ``b<base64>`` packet."""
-    if isinstance(frame, (bytes, bytearray)):
+    if isinstance(frame, (bytes, bytearray, memoryview)):
         return bytes(frame)
     return base64.b64decode(frame[1:])
 

@@ -17,15 +17,12 @@ With --parser msgpack every Socket.IO packet is one binary frame: a msgpack map 
 nsp, data, id) that the record decodes; ``raw`` is its bytes.
 """
 
-import base64
 import binascii
 import json
 
-import msgpack
-
 from siocli import records
 from siocli.auth import masked
-from siocli.client import packets
+from siocli.client import hooks, packets
 
 ENGINE_TYPES = {"0": "OPEN", "1": "CLOSE", "2": "PING", "3": "PONG", "4": "MESSAGE",
                 "5": "UPGRADE", "6": "NOOP"}
@@ -62,7 +59,7 @@ def decode_socketio(direction, frame):
         fields["id"], rest = int(rest[:digits]), rest[digits:]
     if rest:
         try:
-            fields["data"] = json.loads(rest)
+            fields["data"] = packets.js_loads(rest)  # the numbers the checks read
         except (ValueError, RecursionError):
             fields["data"] = rest  # the JS client would refuse it: shown as it came
     if fields["socketio"] == "CONNECT" and direction == "out" and "data" in fields:
@@ -88,11 +85,10 @@ def decode_frame(direction, frame):
 
 
 def attachment_bytes(frame):
-    """The bytes of an attachment frame: a websocket binary frame, or ``b<base64>``."""
-    if isinstance(frame, (bytes, bytearray, memoryview)):
-        return bytes(frame)
+    """The bytes of an attachment frame (as siocli reads it: packets.binary_frame), or
+    None when its ``b<base64>`` cannot be decoded."""
     try:
-        return base64.b64decode(frame[1:], validate=True)
+        return packets.binary_frame(frame)
     except (binascii.Error, ValueError):
         return None
 
@@ -130,8 +126,16 @@ def decode_msgpack(direction, frame):
         fields["id"] = decoded["id"]
     if fields["socketio"] == "CONNECT" and direction == "out" and "data" in decoded:
         fields["data"] = masked(decoded["data"])  # the auth payload
-        raw = msgpack.packb({**decoded, "data": fields["data"]})
+        raw = masked_msgpack_connect(decoded, fields["data"])
     return packet(direction, raw, "MESSAGE", **fields)
+
+
+def masked_msgpack_connect(decoded, data):
+    """The bytes of an outgoing msgpack CONNECT with its auth ``data`` masked, written by
+    the encoder that sent it (python-socketio's packet, as hooks configures it)."""
+    packet_class = hooks.msgpack_packet_class(packets.msgpack_ext)
+    namespace = decoded["nsp"] if isinstance(decoded.get("nsp"), str) else None
+    return packet_class(int(packets.CONNECT), data=data, namespace=namespace).encode()
 
 
 class PacketTrace:

@@ -98,3 +98,30 @@ def test_msgpack_packets_are_shown_decoded():
     assert shown["data"] == {"token": "s3****", "pid": "p"}
     assert b"s3cr3t" not in shown["raw"]
     assert msgpack_traced("2")[0]["engine"] == "PING"  # text frames as ever
+
+
+def test_payloads_are_read_as_the_checks_read_them_and_records_stay_strict_json():
+    import json
+
+    from siocli import records
+
+    refused = decode_frame("in", '42["x",NaN]')  # the JS client refuses it: shown as it came
+    assert refused["data"] == '["x",NaN]'
+    long_number = "9" * 5000  # beyond Python's 4,300 digits: a JavaScript Number
+    record = decode_frame("in", '42["x",%s,1e999999]' % long_number)
+    assert record["data"] == ["x", float("inf"), float("inf")]
+    line = records.to_json(record)
+    assert json.loads(line, parse_constant=lambda name: 1 / 0)["data"] == [
+        "x", {"$number": "Infinity"}, {"$number": "Infinity"}]
+
+
+def test_a_masked_msgpack_connect_is_written_by_the_encoder_that_sent_it():
+    from siocli.client import hooks, packets
+
+    packet_class = hooks.msgpack_packet_class(packets.msgpack_ext)
+    sent = packet_class(0, data={"token": "s3cr3t-value", "pid": "p"}, namespace="/").encode()
+    written = []
+    PacketTrace(written.append, msgpack=True).frame("out", sent)
+    assert written[0]["raw"] == packet_class(
+        0, data={"token": "s3********", "pid": "p"}, namespace="/").encode()
+    assert packets.check_msgpack(written[0]["raw"]).payload == written[0]["data"]
