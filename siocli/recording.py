@@ -9,17 +9,15 @@ was sent closest to ``ts - rtt_ms`` (``ts - timeout`` for a timeout): the time i
 started. Other records (events, packets, lifecycle) are not replayed.
 """
 
-import base64
-import binascii
 import dataclasses
 import datetime
-import json
+import math
 
+from siocli import records
 from siocli.errors import UsageError
 from siocli.grammar import RESERVED_EVENTS
 
 MAX_RECORDING_BYTES = 256 * 1024 * 1024
-DISCONNECTED_CALL = "socket has been disconnected before"
 
 
 @dataclasses.dataclass
@@ -60,9 +58,7 @@ def read_recording(path):
         kind = record.get("type")
         if kind == "emit":
             sent.append(_sent(path, number, record))
-        elif kind in ("ack", "ack_timeout") or (
-                kind == "error" and str(record.get("message", "")).startswith(DISCONNECTED_CALL)
-                and "event" in record):
+        elif kind in ("ack", "ack_timeout") or records.is_disconnected_call(record):
             endings.append((number, record))
     if not sent:
         raise UsageError("%s holds no emit records: nothing to replay (record a session with "
@@ -76,7 +72,7 @@ def read_recording(path):
 
 def _record(path, number, line):
     try:
-        record = json.loads(line)
+        record = records.from_json(line)  # bytes, NaN and exact strings as they were
     except (ValueError, RecursionError):
         raise UsageError("%s line %d: not a JSON record (is it a --record file?)"
                          % (path, number)) from None
@@ -97,8 +93,25 @@ def _sent(path, number, record):
     if not isinstance(namespace, str) or not namespace.startswith("/"):
         raise UsageError("%s line %d: an emit record needs a namespace (\"/...\")"
                          % (path, number))
-    return Sent(number, namespace, event, tuple(_with_bytes(arg) for arg in args),
+    if _holds_non_finite([event, args]):
+        raise UsageError("%s line %d: an emit record holds NaN or Infinity, which JSON cannot "
+                         "carry (a server refuses the packet)" % (path, number))
+    return Sent(number, namespace, event, tuple(args),
                 _seconds(path, number, record))
+
+
+def _holds_non_finite(value):
+    """Whether NaN or ±Infinity is anywhere inside ``value`` (walked without recursion)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return False
 
 
 def _seconds(path, number, record):
@@ -109,20 +122,6 @@ def _seconds(path, number, record):
         raise UsageError("%s line %d: ts %r is not an ISO 8601 time" % (path, number, stamp)) \
             from None
     return when.timestamp()
-
-
-def _with_bytes(value):
-    """``{"$binary": BASE64}`` back to bytes, anywhere inside ``value``."""
-    if isinstance(value, list):
-        return [_with_bytes(item) for item in value]
-    if isinstance(value, dict):
-        if len(value) == 1 and isinstance(value.get("$binary"), str):
-            try:
-                return base64.b64decode(value["$binary"], validate=True)
-            except (binascii.Error, ValueError):
-                return value
-        return {key: _with_bytes(item) for key, item in value.items()}
-    return value
 
 
 def _mark_calls(sent, endings):

@@ -33,6 +33,9 @@ is iterative (no recursion) so that deep nesting cannot make it fail.
 
 A server could send an object that already looks like one of these tags
 (``{"$number": "NaN"}``); such an object is written as it is, as with ``$binary``.
+
+:func:`from_json` reads a record line back, each tag turned into the value it stands
+for (bytes, the float, the exact string): the inverse of :func:`to_json`.
 """
 
 import base64
@@ -117,6 +120,21 @@ def error(namespace, message, **fields):
     return make("error", namespace, message=message, **fields)
 
 
+DISCONNECTED_CALL = "socket has been disconnected before %r was acknowledged"
+
+
+def disconnected_call(namespace, name):
+    """The `error` ending a call whose socket was disconnected before its ack came."""
+    return error(namespace, DISCONNECTED_CALL % (name,), event=name)
+
+
+def is_disconnected_call(record):
+    """Whether ``record`` (as read back) is the `error` of :func:`disconnected_call`."""
+    message = record.get("message")
+    return (record.get("type") == "error" and "event" in record and isinstance(message, str)
+            and message.startswith(DISCONNECTED_CALL.partition("%r")[0]))
+
+
 def bench(namespace, **fields):
     """The summary of a `siocli bench` run; its fields are listed in docs/reference.md
     (built by siocli/modes/bench.py)."""
@@ -163,6 +181,47 @@ def to_json(record):
 def json_value(value):
     """A value as strict JSON text for display (as in records), never raises."""
     return _strict_json(value, _DISPLAY_ENCODER)
+
+
+def from_json(line):
+    """A record line read back: ``$binary``, ``$number`` and ``$utf16`` objects become
+    the bytes, float and string they stand for (anything else is left as it is)."""
+    return json.loads(line, object_hook=_untagged)
+
+
+_NON_FINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+
+
+def _untagged(value):
+    """The value a tagged object stands for; any other object unchanged."""
+    if len(value) == 1:
+        if isinstance(value.get("$binary"), str):
+            try:
+                return base64.b64decode(value["$binary"], validate=True)
+            except ValueError:  # binascii.Error is one
+                return value
+        number = value.get("$number")
+        if isinstance(number, str) and number in _NON_FINITE:
+            return _NON_FINITE[number]
+    elif len(value) == 2 and isinstance(value.get("$utf16"), str) and isinstance(
+            value.get("replaced"), list):
+        return _with_code_units(value)
+    return value
+
+
+def _with_code_units(tagged):
+    """The exact string of a ``$utf16`` object: each U+FFFD of its text given back the
+    code unit ``replaced`` lists for it (null: a U+FFFD the server sent)."""
+    pieces = tagged["$utf16"].split("\ufffd")
+    units = tagged["replaced"]
+    if len(units) != len(pieces) - 1 or not all(
+            unit is None or (type(unit) is int and 0xD800 <= unit <= 0xDFFF) for unit in units):
+        return tagged
+    out = [pieces[0]]
+    for unit, piece in zip(units, pieces[1:], strict=True):
+        out.append("\ufffd" if unit is None else chr(unit))
+        out.append(piece)
+    return "".join(out)
 
 
 def _strict_json(value, encoder):

@@ -129,8 +129,7 @@ class Sending:
                 if not call.final:
                     call.future.set_result(None)  # sent again once it is back
                     continue
-                record = records.error(namespace, "socket has been disconnected before %r was "
-                                       "acknowledged" % call.event, event=call.event)
+                record = records.disconnected_call(namespace, call.event)
                 self._record(record)
                 call.future.set_result(record)
 

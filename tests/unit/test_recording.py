@@ -56,3 +56,29 @@ def test_a_bad_recording_is_one_usage_error(tmp_path, content, message):
     with pytest.raises(UsageError) as caught:
         read_recording(str(path))
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_tagged_values_are_replayed_as_what_they_stand_for(tmp_path):
+    path = write(tmp_path, emit("01.000Z", {"$utf16": "a\ufffd", "replaced": [55357]},
+                                [{"$binary": "AQI="}], {"$utf16": "\ufffd\ufffd",
+                                                        "replaced": [None, 56832]}))
+    [sent] = read_recording(path)
+    assert sent.event == "a\ud83d"
+    assert sent.args == ([b"\x01\x02"], "\ufffd\ude00")
+
+
+@pytest.mark.parametrize("value", [{"$number": "NaN"}, [{"k": {"$number": "-Infinity"}}]])
+def test_an_emit_holding_nan_or_infinity_is_one_usage_error(tmp_path, value):
+    path = write(tmp_path, emit("01.000Z", "x", 1, value))
+    with pytest.raises(UsageError, match="line 1: an emit record holds NaN or Infinity"):
+        read_recording(path)
+
+
+def test_a_call_cut_off_by_a_disconnect_is_found_by_the_message_sending_writes(tmp_path):
+    from siocli import records
+
+    cut_off = records.disconnected_call("/", "slow")
+    cut_off["ts"] = "2026-01-01T00:00:02.000Z"
+    path = write(tmp_path, emit("01.000Z", "slow", 1), cut_off)
+    [sent] = read_recording(path)
+    assert sent.call and sent.ended_line == 2
