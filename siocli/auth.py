@@ -5,6 +5,9 @@ import json
 SECRET_HINTS = ("token", "secret", "password", "passwd", "pass", "key", "auth", "cookie",
                 "session", "credential", "jwt", "bearer", "signature")
 SECRET_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "x-auth-token")
+# protocol headers whose names look secret (Sec-WebSocket-Key, ...Allow-Credentials) but
+# whose values are not
+PROTOCOL_HEADER_PREFIXES = ("sec-websocket-", "access-control-")
 
 
 def is_secret(key):
@@ -38,8 +41,16 @@ def mask_all(value):
     return None if value is None else mask_value(value)
 
 
+def is_secret_header(name):
+    """Whether the value of the HTTP header ``name`` is a secret to mask wherever shown:
+    a known secret header, or a secret-looking name that is no protocol header."""
+    lowered = str(name).strip().lower()
+    return lowered in SECRET_HEADERS or (
+        is_secret(lowered) and not lowered.startswith(PROTOCOL_HEADER_PREFIXES))
+
+
 def masked_headers(headers):
-    return {name: mask_value(value) if name.lower() in SECRET_HEADERS or is_secret(name) else value
+    return {name: mask_value(value) if is_secret_header(name) else value
             for name, value in (headers or {}).items()}
 
 

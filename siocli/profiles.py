@@ -19,7 +19,7 @@ import pathlib
 import re
 import stat
 
-from siocli.auth import SECRET_HEADERS, is_secret, mask_url, mask_value, masked_headers
+from siocli.auth import is_secret, is_secret_header, mask_url, mask_value, masked_headers
 
 # profile keys that are not options: where a secret comes from instead of the file
 ENV_KEYS = {"token-env": "token"}
@@ -169,17 +169,12 @@ def holds_secret(key, value):
     if key in ("auth", "query"):
         return any(is_secret(str(item).partition("=")[0]) for item in as_list(value))
     if key == "header":
-        return any(header_is_secret(str(item).partition(":")[0]) for item in as_list(value))
+        return any(is_secret_header(str(item).partition(":")[0]) for item in as_list(value))
     return False
 
 
 def as_list(value):
     return value if isinstance(value, list) else [value]
-
-
-def header_is_secret(name):
-    name = name.strip()
-    return name.lower() in SECRET_HEADERS or is_secret(name)
 
 
 def shown_value(key, value):

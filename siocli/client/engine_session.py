@@ -15,12 +15,9 @@ import re
 import urllib.parse
 
 from siocli import records
-from siocli.auth import SECRET_HEADERS, is_secret, mask_url, mask_value
+from siocli.auth import is_secret_header, mask_url, mask_value
 
 ERROR_BODY_LIMIT = 300  # characters of a refused handshake's body kept for the message
-# protocol headers whose names look secret (Sec-WebSocket-Key, ...Allow-Credentials) but
-# whose values are not
-PROTOCOL_HEADER_PREFIXES = ("sec-websocket-", "access-control-")
 
 
 @dataclasses.dataclass
@@ -63,8 +60,7 @@ def shown_headers(pairs):
         if lowered in ("set-cookie", "cookie"):
             value = "; ".join(cookie_masked(part) for part in value.split("; ")) \
                 if lowered == "cookie" else cookie_masked(value)
-        elif lowered in SECRET_HEADERS or (is_secret(name) and not lowered.startswith(
-                PROTOCOL_HEADER_PREFIXES)):
+        elif is_secret_header(name):
             value = mask_value(value)
         if name in headers:
             previous = headers[name]

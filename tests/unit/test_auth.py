@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from siocli.auth import mask_url, masked, masked_headers
+from siocli.auth import is_secret_header, mask_url, masked, masked_headers
 
 
 def test_masking_hides_the_values_of_secret_looking_keys_only():
@@ -20,6 +20,21 @@ def test_masking_hides_the_values_of_secret_looking_keys_only():
 def test_header_masking():
     assert masked_headers({"Authorization": "Bearer abcdef", "X-Trace": "1"}) == {
         "Authorization": "Be********", "X-Trace": "1"}
+
+
+@pytest.mark.parametrize("name, secret", [
+    ("Authorization", True), (" cookie ", True), ("X-API-Key", True), ("X-My-Token", True),
+    ("Proxy-Authorization", True), ("X-Trace", False), ("Sec-WebSocket-Key", False),
+    ("Access-Control-Allow-Credentials", False),
+])
+def test_one_rule_says_which_headers_are_secret_wherever_they_are_shown(name, secret):
+    from siocli.client.engine_session import shown_headers
+    from siocli.profiles import holds_secret
+
+    assert is_secret_header(name) is secret
+    assert (masked_headers({name: "abcdefgh"})[name] != "abcdefgh") is secret  # -H, serve
+    assert (shown_headers([(name, "abcdefgh")])[name] != "abcdefgh") is secret  # handshake
+    assert holds_secret("header", "%s: abcdefgh" % name) is secret  # a profile
 
 
 @pytest.mark.parametrize("url, shown", [
