@@ -88,3 +88,20 @@ def test_an_event_named_disconnect_fakes_nothing(output, tmp_path):
                             "--no-reconnect", "-o", output)
     assert result.returncode == 4
     assert "parse error" in result.stdout and "io server disconnect" not in result.stdout
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_traced_packets_read_numbers_as_the_checks_do(transport, tmp_path):
+    big = "9" * 5000  # beyond Python's 4,300 digits; JavaScript reads Infinity
+    scenario = Scenario(packets=('42["big",%s]' % big, '42["x",NaN]'))
+    with running_hostile_server(scenario) as url:
+        result = run_siocli(tmp_path, "connect", url, "-t", transport, "-l", "*", "--trace",
+                            "--wait", "1", "--no-reconnect", "--json")
+    assert result.returncode == 4, result.stderr[-500:]  # NaN: parse error, as the JS client
+    traced = {record["raw"][:7]: record for record in of_type(strict_lines(result.stdout),
+                                                              "packet")
+              if isinstance(record["raw"], str) and record["raw"][:4] == '42["'}
+    assert traced['42["big']["data"] == ["big", {"$number": "Infinity"}]
+    assert traced['42["x",']["data"] == '["x",NaN]'  # refused: shown as it came
+    [event] = of_type(strict_lines(result.stdout), "event")
+    assert event["args"] == [{"$number": "Infinity"}]
