@@ -132,10 +132,28 @@ def matches(host, rule):
     return host == rule or host.endswith("." + rule)
 
 
-def without_credentials(proxy_url):
-    """(URL without user info, user, password) of a proxy URL from :func:`choose`."""
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """A proxy URL from :func:`choose`, taken apart: where to connect, the credentials
+    to send, and the URL fit to show (password masked)."""
+
+    host: str
+    port: int
+    user: str = None
+    password: str = None
+    shown: str = None
+
+
+def endpoint(proxy_url):
+    """The :class:`Endpoint` of a proxy URL (``http://[user:password@]host[:port]``)."""
+    from siocli.auth import mask_url
+
     parts = urllib.parse.urlsplit(proxy_url)
-    host = parts.netloc.rpartition("@")[2]
     user = urllib.parse.unquote(parts.username) if parts.username is not None else None
     password = urllib.parse.unquote(parts.password) if parts.password is not None else None
-    return "http://" + host, user, password
+    return Endpoint(parts.hostname, parts.port or 80, user, password, mask_url(proxy_url))
+
+
+def host_port(host, port):
+    """``host:port`` as a CONNECT target names it (an IPv6 address in brackets)."""
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)

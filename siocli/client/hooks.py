@@ -45,7 +45,6 @@ Server (``siocli serve``):
 
 import asyncio
 import ssl
-import urllib.parse
 
 import aiohttp
 import engineio.payload
@@ -216,18 +215,15 @@ class TunnellingConnector(aiohttp.TCPConnector):
     def __init__(self, proxy, ssl_setting, force_close=False):
         super().__init__(ssl=ssl_setting if ssl_setting is not None else True,
                          force_close=force_close)
-        from siocli.proxy import without_credentials
+        from siocli.proxy import endpoint
 
-        url, self._user, self._password = without_credentials(proxy)
-        parts = urllib.parse.urlsplit(url)
-        self._proxy_host, self._proxy_port = parts.hostname, parts.port or 80
+        self._proxy = endpoint(proxy)
         self._tunnel_ssl = ssl_setting
 
     async def _create_connection(self, req, traces, timeout):
         if req.url.scheme not in WEBSOCKET_SCHEMES:
             return await super()._create_connection(req, traces, timeout)
-        sock = await tunnel.open_tunnel(self._proxy_host, self._proxy_port, req.url.raw_host,
-                                        req.url.port, self._user, self._password)
+        sock = await tunnel.open_tunnel(self._proxy, req.url.raw_host, req.url.port)
         secure = req.url.scheme == "wss"
         try:
             _, protocol = await asyncio.get_running_loop().create_connection(

@@ -9,13 +9,11 @@ import errno
 import ipaddress
 import socket
 import time
-import urllib.parse
 
-from siocli.auth import mask_url
 from siocli.client import probe_net, tunnel
 from siocli.client.probe_net import Outcome, elapsed_ms
 from siocli.client.tunnel import ProxyTunnelError
-from siocli.proxy import without_credentials
+from siocli.proxy import endpoint, host_port
 
 
 class Proxy:
@@ -24,11 +22,10 @@ class Proxy:
 
     def __init__(self, url, source, host, port):
         self.url, self.source = url, source
-        self.shown = mask_url(url)
-        plain, self.user, self.password = without_credentials(url)
-        parts = urllib.parse.urlsplit(plain)
-        self.host, self.port = parts.hostname, parts.port or 80
-        self.target = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+        self.endpoint = endpoint(url)
+        self.shown, self.user = self.endpoint.shown, self.endpoint.user
+        self.host, self.port = self.endpoint.host, self.endpoint.port
+        self.target = host_port(host, port)
         self.server_host, self.server_port = host, port
 
     @property
@@ -44,8 +41,7 @@ class Proxy:
 
     async def open_tunnel(self):
         """A socket to the server through the proxy's CONNECT (ProxyTunnelError else)."""
-        return await tunnel.open_tunnel(self.host, self.port, self.server_host,
-                                        self.server_port, self.user, self.password)
+        return await tunnel.open_tunnel(self.endpoint, self.server_host, self.server_port)
 
     def data(self, **more):
         return dict({"proxy": self.shown, "source": self.source, "target": self.target},

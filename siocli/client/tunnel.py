@@ -13,6 +13,8 @@ import socket
 
 import aiohttp
 
+from siocli.proxy import host_port
+
 MAX_RESPONSE_HEAD = 16 * 1024
 
 
@@ -25,16 +27,17 @@ class ProxyTunnelError(aiohttp.ClientConnectionError):
         self.os_error = os_error  # why the proxy could not be reached
 
 
-async def open_tunnel(proxy_host, proxy_port, host, port, user=None, password=None):
-    """A non-blocking socket connected to ``host``:``port`` through the proxy's CONNECT
-    (the proxy's 200 read, nothing more): ready for TLS or HTTP."""
+async def open_tunnel(proxy, host, port):
+    """A non-blocking socket connected to ``host``:``port`` through the CONNECT of
+    ``proxy`` (a siocli.proxy.Endpoint; the proxy's 200 read, nothing more): ready for
+    TLS or HTTP."""
     loop = asyncio.get_running_loop()
-    sock = await connect_socket(loop, proxy_host, proxy_port)
+    sock = await connect_socket(loop, proxy.host, proxy.port)
     try:
-        target = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+        target = host_port(host, port)
         lines = ["CONNECT %s HTTP/1.1" % target, "Host: %s" % target]
-        if user is not None:
-            credentials = ("%s:%s" % (user, password or "")).encode("utf-8")
+        if proxy.user is not None:
+            credentials = ("%s:%s" % (proxy.user, proxy.password or "")).encode("utf-8")
             lines.append("Proxy-Authorization: Basic " + base64.b64encode(credentials).decode())
         await loop.sock_sendall(sock, ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
         status, reason = parse_status(await read_head(loop, sock))

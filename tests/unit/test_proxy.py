@@ -4,7 +4,7 @@ HTTP(S)_PROXY / NO_PROXY variables (upper and lower case)."""
 import pytest
 
 from siocli.errors import UsageError
-from siocli.proxy import Choice, bypassed, choose, decide, without_credentials
+from siocli.proxy import Choice, Endpoint, bypassed, choose, decide, endpoint, host_port
 
 HTTP, HTTPS = "http://example.com:3000", "https://example.com"
 
@@ -84,5 +84,11 @@ def test_bad_proxies_name_their_source_never_their_value(value, message):
 
 
 def test_credentials_are_split_off_and_unquoted():
-    assert without_credentials("http://ann:p%40ss@p:1") == ("http://p:1", "ann", "p@ss")
-    assert without_credentials("http://p:1") == ("http://p:1", None, None)
+    assert endpoint("http://ann:p%40ss@p:1") == Endpoint("p", 1, "ann", "p@ss",
+                                                         "http://ann:****@p:1")
+    assert endpoint("http://p") == Endpoint("p", 80, None, None, "http://p")
+
+
+def test_a_connect_target_brackets_an_ipv6_address():
+    assert host_port("example.com", 443) == "example.com:443"
+    assert host_port("::1", 8080) == "[::1]:8080"
