@@ -59,19 +59,11 @@ def _describe_proxy_failure(exception, library_message, url, shown_proxy):
     """What the proxy did, when it is the proxy that failed; else None."""
     target = _host_port(url)
     for exc in _chain(exception):
-        status = getattr(exc, "status", None)
-        unreachable = isinstance(exc, aiohttp.ClientProxyConnectionError) or (
-            isinstance(exc, ProxyTunnelError) and exc.os_error is not None)
-        if unreachable:
-            if isinstance(exc.os_error, socket.gaierror):
-                return "cannot resolve the proxy's host: %s" % shown_proxy
-            why = ("connection refused" if exc.os_error.errno == errno.ECONNREFUSED
-                   else _short(exc.os_error))
-            return "cannot connect to the proxy %s: %s (is it running?)" % (shown_proxy, why)
-        if isinstance(exc, ProxyTunnelError) and status is None:
-            return "%s (proxy %s)" % (exc, shown_proxy)
-        if isinstance(exc, (ProxyTunnelError, aiohttp.ClientHttpProxyError)) and status:
-            return _proxy_status(status, shown_proxy, target)
+        if isinstance(exc, (ProxyTunnelError, aiohttp.ClientProxyConnectionError,
+                            aiohttp.ClientHttpProxyError)):
+            said = describe_proxy_refusal(exc, shown_proxy, target)
+            if said is not None:
+                return said
     text = str(library_message or "")
     if text.startswith("Unexpected status code") and len(text.split()) > 3:
         status = text.split()[3]
@@ -80,12 +72,31 @@ def _describe_proxy_failure(exception, library_message, url, shown_proxy):
     return None
 
 
+def describe_proxy_refusal(exc, shown_proxy, target):
+    """What the proxy did, in words, for its failure ``exc`` (a ProxyTunnelError, or
+    aiohttp's ClientProxyConnectionError or ClientHttpProxyError) on the way to
+    ``target`` (host:port), for connect and doctor alike; None when ``exc`` says nothing
+    of the proxy. ``shown_proxy``: the proxy as shown (password masked)."""
+    status = getattr(exc, "status", None)
+    os_error = getattr(exc, "os_error", None)
+    if os_error is not None:
+        if isinstance(os_error, socket.gaierror):
+            return "cannot resolve the proxy's host: %s" % shown_proxy
+        why = "connection refused" if os_error.errno == errno.ECONNREFUSED else _short(os_error)
+        return "cannot connect to the proxy %s: %s (is it running?)" % (shown_proxy, why)
+    if isinstance(exc, ProxyTunnelError) and status is None:  # closed, or not HTTP
+        return "%s (proxy %s)" % (exc, shown_proxy)
+    if status:
+        return _proxy_status(status, shown_proxy, target)
+    return None
+
+
 def _proxy_status(status, shown_proxy, target):
     if status in (401, 407):  # tinyproxy answers a CONNECT with wrong credentials with 401
         if "@" in shown_proxy:
             return "the proxy %s refused its credentials (HTTP %d)" % (shown_proxy, status)
-        return ("the proxy %s asks for credentials (HTTP 407): give them in the proxy URL, "
-                "http://USER:PASSWORD@HOST:PORT" % shown_proxy)
+        return ("the proxy %s asks for credentials (HTTP %d): give them in the proxy URL, "
+                "http://USER:PASSWORD@HOST:PORT" % (shown_proxy, status))
     if status == 403:
         return "the proxy %s refuses connections to %s (HTTP 403)" % (shown_proxy, target)
     return "the proxy %s could not reach %s (HTTP %s)" % (shown_proxy, target, status)

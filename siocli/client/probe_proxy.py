@@ -5,12 +5,11 @@ which the TCP and TLS steps reach the server through a CONNECT tunnel, as `conne
 websocket does (client/tunnel.py opens the tunnel; siocli/proxy.py chose the proxy)."""
 
 import asyncio
-import errno
 import ipaddress
-import socket
 import time
 
 from siocli.client import probe_net, tunnel
+from siocli.client.connect_errors import describe_proxy_refusal
 from siocli.client.probe_net import Outcome, elapsed_ms
 from siocli.client.tunnel import ProxyTunnelError
 from siocli.proxy import endpoint, host_port
@@ -106,24 +105,17 @@ async def check_proxy(proxy, timeout):
 
 
 def _refused(proxy, exc, ms):
+    """The failed `proxy` step: what the proxy did in connect's words, and the fix."""
+    value = describe_proxy_refusal(exc, proxy.named, proxy.target)
     if exc.os_error is not None:
-        if isinstance(exc.os_error, socket.gaierror):
-            value = "%s: cannot resolve the proxy's host %s" % (proxy.named, proxy.host)
-        elif exc.os_error.errno == errno.ECONNREFUSED:
-            value = "%s: cannot connect to the proxy: connection refused" % proxy.named
-        else:
-            value = "%s: cannot connect to the proxy: %s" % (
-                proxy.named, probe_net.reason_of(exc.os_error))
         return Outcome(False, value, "start the proxy, or correct its host and port in %s; "
                        "to go without it, %s" % (proxy.source, proxy.unset_hint),
                        data=proxy.data(), ms=ms)
     status = exc.status
     if status is None:  # closed, or not HTTP
-        return Outcome(False, "%s: %s" % (proxy.named, exc),
+        return Outcome(False, value,
                        "is %s:%d an HTTP proxy? siocli speaks to http:// proxies (CONNECT)"
                        % (proxy.host, proxy.port), data=proxy.data(), ms=ms)
-    value = "%s: CONNECT %s answered %s" % (proxy.named, proxy.target,
-                                            str(exc).rpartition(" with ")[2])
     data = proxy.data(status=status)
     if status in (401, 407) and proxy.user is None:
         fix = ("the proxy asks for credentials: give them in the proxy URL, "
