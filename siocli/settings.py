@@ -11,7 +11,6 @@ from siocli.auth import mask_url
 from siocli.errors import GrammarError, UsageError
 from siocli.grammar import parse_emit
 from siocli.proxy import Choice as ProxyChoice
-from siocli.proxy import choose as choose_proxy
 from siocli.proxy import decide as decide_proxy
 
 ACTION_KINDS = ("emit", "call", "expect")
@@ -64,11 +63,18 @@ class ConnectSettings:
     trace: bool = False
     display_url: str = ""
     keep_going: bool = False
-    proxy: str = None  # http://[user:password@]host:port, or None: connect directly
+    # which proxy (its url: http://[user:password@]host:port, or None: connect directly)
+    # and why: --proxy, a variable, or a NO_PROXY rule that bypassed it
+    proxy_choice: ProxyChoice = ProxyChoice()
 
     @property
     def namespace(self):
         return self.namespaces[0]
+
+    @property
+    def proxy(self):
+        """The proxy URL (http://[user:password@]host:port), or None: connect directly."""
+        return self.proxy_choice.url
 
     @property
     def display_proxy(self):
@@ -126,7 +132,7 @@ class ConnectSettings:
             trace=options["trace"],
             display_url=mask_url(options["url"]),
             keep_going=options.get("keep_going", False),
-            proxy=choose_proxy(url, options.get("proxy"), environ or {}),
+            proxy_choice=decide_proxy(url, options.get("proxy"), environ or {}),
         )
 
     @property
@@ -439,12 +445,11 @@ DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
 
 @dataclasses.dataclass(frozen=True)
 class DoctorSettings:
-    """`siocli doctor`: the connection (as `connect` takes it), the web page's origin
-    whose CORS is checked, and how the proxy was chosen (the `proxy` step says it)."""
+    """`siocli doctor`: the connection (as `connect` takes it, with how its proxy was
+    chosen, which the `proxy` step says), and the web page's origin whose CORS is checked."""
 
     connection: ConnectSettings
     origin: str = None
-    proxy: ProxyChoice = ProxyChoice()
 
     @property
     def namespace(self):
@@ -465,6 +470,5 @@ class DoctorSettings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
                 raise UsageError("--origin expects a web page's origin, "
                                  "scheme://host[:port], e.g. https://app.example.com")
-        connection = ConnectSettings.from_options(connect_options, environ=environ)
-        return cls(connection=connection, origin=origin,
-                   proxy=decide_proxy(connection.url, connect_options["proxy"], environ or {}))
+        return cls(connection=ConnectSettings.from_options(connect_options, environ=environ),
+                   origin=origin)

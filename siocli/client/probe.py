@@ -42,8 +42,7 @@ class StepResult:
 class Doctor(SessionSteps):
     """Runs the steps in order; ``report(StepResult)`` is called as each one ends."""
 
-    def __init__(self, settings, origin, auth, report, starting=lambda step: None,
-                 proxy_choice=None):
+    def __init__(self, settings, origin, auth, report, starting=lambda step: None):
         self.settings = settings
         self.origin = origin
         self.auth = auth
@@ -53,13 +52,12 @@ class Doctor(SessionSteps):
         self.https = parts.scheme == "https"
         self.host = parts.hostname
         self.port = parts.port or (443 if self.https else 80)
-        self.proxy_choice = proxy_choice  # siocli.proxy.Choice: why this proxy, or none
         self.proxy = None
         self.tunnel_forbidden = False  # the proxy refuses CONNECT, yet proxies http:// polling
         self.route = probe_net.Route(self.host, self.port)
         if settings.proxy:
-            self.proxy = probe_proxy.Proxy(settings.proxy, proxy_choice.source if proxy_choice
-                                           else "--proxy", self.host, self.port)
+            self.proxy = probe_proxy.Proxy(settings.proxy, settings.proxy_choice.source,
+                                           self.host, self.port)
             self.route = probe_proxy.TunnelRoute(self.proxy)
         self.namespace = settings.namespace
         transports = tuple(settings.transports or ("polling", "websocket"))
@@ -141,8 +139,7 @@ class Doctor(SessionSteps):
 
     async def _proxy(self):
         if not self.proxy:
-            raise Skip(self.proxy_choice.reason(self.settings.url) if self.proxy_choice
-                       else "no proxy")
+            raise Skip(self.settings.proxy_choice.reason(self.settings.url))
         outcome = await probe_proxy.check_proxy(self.proxy, self.timeout)
         if (outcome.ok or outcome.data.get("status") != 403 or self.https
                 or self.websocket_only):

@@ -29,8 +29,7 @@ async def run_doctor(settings, env, output, signals=None):
                   labels[result.step])
 
     results = await Doctor(connection, settings.origin, auth, report,
-                           lambda step: view.starting(labels[step]),
-                           settings.proxy).run()
+                           lambda step: view.starting(labels[step])).run()
     view.finish()
     if any(result.status == "fail" for result in results):
         return ExitStatus.CONNECT_FAILED
