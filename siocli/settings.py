@@ -186,8 +186,9 @@ class ServeSettings:
 
 BENCH_DEFAULT_NUMBER = 1000
 BENCH_MAX_CONCURRENCY = 10_000  # each one in flight is a task and a pending ack
-# what `siocli bench` does not take from `connect`: the other options' defaults
-BENCH_CONNECT_DEFAULTS = {
+# the defaults of `connect`'s options, for the modes (bench, replay, doctor) that take
+# only some of them
+CONNECT_DEFAULTS = {
     "namespaces": (), "query": (), "auth_pairs": (), "auth_json": None, "token": None,
     "auth_cmd": None, "headers": (), "insecure": False, "cacert": None, "reconnect": True,
     "reconnect_attempts": 0, "reconnect_delay": 1.0, "reconnect_delay_max": 5.0,
@@ -232,14 +233,9 @@ class BenchSettings:
         if concurrency is not None and concurrency > BENCH_MAX_CONCURRENCY:
             raise UsageError("-c/--concurrency must be at most %d, got %s"
                              % (BENCH_MAX_CONCURRENCY, concurrency))
-        connect_options = dict(BENCH_CONNECT_DEFAULTS)
-        connect_options.update({key: value for key, value in options.items()
-                                if key in BENCH_CONNECT_DEFAULTS and value is not None
-                                and key not in ACTION_KINDS})
-        connect_options["url"] = options["url"]
         action = parse_action(kind, text)
         return cls(
-            connection=ConnectSettings.from_options(connect_options, environ=environ),
+            connection=connection_settings(options, environ, exclude=ACTION_KINDS),
             kind=kind,
             event=action.event,
             args=action.args,
@@ -271,13 +267,21 @@ class ReplaySettings:
         if not 0 <= speed < float("inf"):
             raise UsageError("--speed must be 0 (no waiting) or more, got %s" % speed)
         sent = read_recording(options["file"])
-        connect_options = dict(BENCH_CONNECT_DEFAULTS)
-        connect_options.update({key: value for key, value in options.items()
-                                if key in BENCH_CONNECT_DEFAULTS and value is not None})
-        connect_options["url"] = options["url"]
-        connect_options["namespaces"] = tuple(dict.fromkeys(item.namespace for item in sent))
-        return cls(connection=ConnectSettings.from_options(connect_options, environ=environ),
+        namespaces = tuple(dict.fromkeys(item.namespace for item in sent))
+        return cls(connection=connection_settings(options, environ, namespaces=namespaces),
                    path=options["file"], sent=tuple(sent), speed=speed)
+
+
+def connection_settings(options, environ, exclude=(), **overrides):
+    """The ConnectSettings of a mode that takes some of `connect`'s options: their
+    defaults, then the ``options`` given (but ``exclude``), the URL and ``overrides``."""
+    connect_options = dict(CONNECT_DEFAULTS)
+    connect_options.update({key: value for key, value in options.items()
+                            if key in CONNECT_DEFAULTS and value is not None
+                            and key not in exclude})
+    connect_options["url"] = options["url"]
+    connect_options.update(overrides)
+    return ConnectSettings.from_options(connect_options, environ=environ)
 
 
 def ordered_actions(options, action_order):
@@ -439,10 +443,6 @@ def positive(value, option, allow_zero=True):
     return value
 
 
-# what `siocli doctor` does not take from `connect`: the other options' defaults
-DOCTOR_CONNECT_DEFAULTS = dict(BENCH_CONNECT_DEFAULTS)
-
-
 @dataclasses.dataclass(frozen=True)
 class DoctorSettings:
     """`siocli doctor`: the connection (as `connect` takes it, with how its proxy was
@@ -459,10 +459,6 @@ class DoctorSettings:
     def from_options(cls, options, environ=None):
         """Settings from `siocli doctor`'s parsed options; UsageError on bad input.
         ``environ``: where HTTP(S)_PROXY and NO_PROXY are read (none: no proxy from it)."""
-        connect_options = dict(DOCTOR_CONNECT_DEFAULTS)
-        connect_options.update({key: value for key, value in options.items()
-                                if key in DOCTOR_CONNECT_DEFAULTS and value is not None})
-        connect_options["url"] = options["url"]
         origin = options.get("origin")
         if origin is not None:
             origin = validate.no_surrogates(origin, "--origin").strip().rstrip("/")
@@ -470,5 +466,4 @@ class DoctorSettings:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
                 raise UsageError("--origin expects a web page's origin, "
                                  "scheme://host[:port], e.g. https://app.example.com")
-        return cls(connection=ConnectSettings.from_options(connect_options, environ=environ),
-                   origin=origin)
+        return cls(connection=connection_settings(options, environ), origin=origin)

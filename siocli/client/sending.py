@@ -25,7 +25,6 @@ class PendingCall:
     sent_at: float = 0.0
     final: bool = True  # the last try: its failure is reported
 
-
     def cancel(self):
         if not self.future.done():
             self.future.cancel()
