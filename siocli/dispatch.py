@@ -2,6 +2,8 @@
 serve, demo, bench, doctor or replay. Modes are imported only once chosen (they pull in the
 heavy libraries)."""
 
+import importlib
+
 from siocli.environment import Environment
 from siocli.errors import UsageError
 from siocli.settings import (
@@ -42,17 +44,14 @@ def client_mode(settings, env):
 
 def run_connect(options, action_order):
     env = make_environment(options)
-    if env.stdout is None:
-        env.error("stdout is closed: nothing could be shown or written (give it a file, "
-                  "or /dev/null)")
+    if stdout_closed(env):
         return ExitStatus.USAGE_ERROR
     try:
         settings = ConnectSettings.from_options(options, action_order, env.variables)
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR
-    if settings.insecure:
-        env.warning(INSECURE_WARNING)
+    warn_if_insecure(env, settings)
     mode = client_mode(settings, env)
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
 
@@ -70,47 +69,45 @@ def run_serve(options):
 
 
 def run_bench(options):
-    env = make_environment(options)
-    try:
-        settings = BenchSettings.from_options(options, env.variables)
-    except UsageError as exc:
-        env.error(exc)
-        return ExitStatus.USAGE_ERROR
-    if settings.connection.insecure:
-        env.warning(INSECURE_WARNING)
-    from siocli.modes.bench import run_bench as mode
-
-    return _run(env, lambda output, signals: mode(settings, env, output, signals))
+    return run_to_the_end(options, BenchSettings, "bench")
 
 
 def run_replay(options):
-    env = make_environment(options)
-    if env.stdout is None:
-        env.error("stdout is closed: nothing could be shown or written (give it a file, "
-                  "or /dev/null)")
-        return ExitStatus.USAGE_ERROR
-    try:
-        settings = ReplaySettings.from_options(options, env.variables)
-    except UsageError as exc:
-        env.error(exc)
-        return ExitStatus.USAGE_ERROR
-    if settings.connection.insecure:
-        env.warning(INSECURE_WARNING)
-    from siocli.modes.replay import run_replay as mode
-
-    return _run(env, lambda output, signals: mode(settings, env, output, signals))
+    return run_to_the_end(options, ReplaySettings, "replay")
 
 
 def run_doctor(options):
+    return run_to_the_end(options, DoctorSettings, "doctor")
+
+
+def run_to_the_end(options, settings_class, name):
+    """A mode with no REPL that connects and runs to its end (bench, replay, doctor):
+    its settings (``settings_class``, with a ``connection``), the -k warning, then
+    ``siocli.modes.<name>.run_<name>``."""
     env = make_environment(options)
+    if stdout_closed(env):
+        return ExitStatus.USAGE_ERROR
     try:
-        settings = DoctorSettings.from_options(options, env.variables)
+        settings = settings_class.from_options(options, env.variables)
     except UsageError as exc:
         env.error(exc)
         return ExitStatus.USAGE_ERROR
-    from siocli.modes.doctor import run_doctor as mode
-
+    warn_if_insecure(env, settings.connection)
+    mode = getattr(importlib.import_module("siocli.modes." + name), "run_" + name)
     return _run(env, lambda output, signals: mode(settings, env, output, signals))
+
+
+def stdout_closed(env):
+    """Whether stdout is closed (then said, once): a run would have nowhere to write."""
+    if env.stdout is None:
+        env.error("stdout is closed: nothing could be shown or written (give it a file, "
+                  "or /dev/null)")
+    return env.stdout is None
+
+
+def warn_if_insecure(env, connection):
+    if connection.insecure:
+        env.warning(INSECURE_WARNING)
 
 
 def run_demo():

@@ -62,3 +62,23 @@ def test_unreadable_cacert_is_a_usage_error(tls_server, tmp_path):
                         str(tmp_path / "missing.pem"), "-e", "x")
     assert result.returncode == 2 and "--cacert: cannot read" in result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_every_mode_warns_once_that_k_skips_verification(tls_server, tmp_path):
+    """SPEC: -k skips TLS verification "with a warning": connect, bench, replay and
+    doctor each say it once, on stderr, and go on to connect."""
+    server, _ = tls_server
+    recording = tmp_path / "sent.jsonl"
+    runs = {
+        "connect": run_siocli(tmp_path, "connect", https_url(server), "-k", "-c", "echo 1",
+                              "--json", "--record", str(recording)),
+        "bench": run_siocli(tmp_path, "bench", https_url(server), "-k", "--call", "echo 1",
+                            "-n", "2", "--json"),
+    }
+    runs["replay"] = run_siocli(tmp_path, "replay", str(recording), https_url(server), "-k",
+                                "--speed", "0", "--json")
+    runs["doctor"] = run_siocli(tmp_path, "doctor", https_url(server), "-k", "--json")
+    for mode, result in runs.items():
+        assert result.stderr.count("-k/--insecure: TLS certificates are not verified") == 1, \
+            (mode, result.stderr)
+        assert result.returncode == 0, (mode, result.stdout, result.stderr)
