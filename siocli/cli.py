@@ -463,6 +463,10 @@ Exit codes: 0 done, 1 could not connect, 2 usage error or a bad recording,
               envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
 @click.option("--ack-timeout", type=float, default=5.0, show_default=True,
               envvar=env("ack_timeout"), help="Seconds a call waits for its ack.")
+@click.option("--retries", type=int, default=0, metavar="N", envvar=env("retries"),
+              help="Send a call again when its ack times out, up to N times, one call at "
+                   "a time (JS `retries`: at-least-once); ack_timeout only when every try "
+                   "failed.")
 @click.option("--trace", is_flag=True, envvar=env("trace"),
               help="Also show Engine.IO / Socket.IO packets and the handshake.")
 @output_options

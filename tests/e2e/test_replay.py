@@ -144,3 +144,23 @@ def test_replay_and_bench_speak_the_msgpack_parser(tmp_path):
         assert bench.returncode == 0, bench.stderr
         summary = of_type(json_lines(bench.stdout), "bench")[0]
         assert summary["completed"] == 20, summary
+
+
+def test_retries_send_a_replayed_call_again(node, tmp_path):
+    """replay takes connect's --retries: a call the server leaves unanswered once is sent
+    again and acked (without --retries, the same replay ends in ack_timeout, exit 3)."""
+    recording = tmp_path / "flaky.jsonl"
+    recorded = run_siocli(tmp_path, "connect", node.url, "-c", "ignore-next 1", "-c", "flaky 1",
+                          "--ack-timeout", "0.4", "--json", "--record", str(recording))
+    assert recorded.returncode == 3, recorded.stderr  # the recorded flaky call timed out
+
+    result, events = replayed(node, tmp_path, recording, "--speed", "0", "--retries", "1",
+                              "--ack-timeout", "0.4")
+    assert result.returncode == 0, result.stdout + result.stderr
+    flaky = [r["type"] for r in json_lines(result.stdout) if r.get("event") == "flaky"]
+    assert flaky == ["emit", "emit", "ack"]
+    assert [event for _, event, _, _ in events] == ["ignore-next", "flaky", "flaky"]
+
+    result, events = replayed(node, tmp_path, recording, "--speed", "0", "--ack-timeout", "0.4")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert [event for _, event, _, _ in events] == ["ignore-next", "flaky"]
