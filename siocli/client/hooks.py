@@ -52,9 +52,9 @@ import socketio
 from socketio import packet as sio_packet
 
 from siocli.client import tunnel
+from siocli.client.engine_wire import RECORD_SEPARATOR
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
-RECORD_SEPARATOR = "\x1e"
 NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
 ERROR_BODY_SECONDS = 2.0  # how long the body of a refused handshake is waited for
 

@@ -2,82 +2,39 @@
 
 A server closes the connection when it cannot decode a namespace CONNECT, which is all a
 client with the wrong parser sees. When that happens siocli opens one polling session of
-its own and sends a CONNECT written with the other parser: an answer the other parser
-reads (a CONNECT or CONNECT_ERROR) tells for sure that the server uses it.
+its own (engine_wire.EngineClient: `doctor` passes its own, `connect` one on a session
+set up as its connections') and sends a CONNECT written with the other parser: an answer
+the other parser reads (a CONNECT or CONNECT_ERROR) tells for sure that the server uses
+it.
 """
 
 import asyncio
-import json
-import urllib.parse
 
-import aiohttp
+from siocli.client import engine_wire, probe_parser
 
-from siocli.client import hooks, packets, probe_parser
-
-RECORD_SEPARATOR = "\x1e"
-OTHER = {"default": "msgpack", "msgpack": "default"}
-HINTS = {
-    "default": ": the server seems to use socket.io-msgpack-parser: try --parser msgpack",
-    "msgpack": ": the server seems to use the default parser, not socket.io-msgpack-parser: "
-               "try without --parser msgpack",
-}
 PROBE_SECONDS = 3.0
 
 
-def connect_packet(parser, namespace):
-    """An Engine.IO polling packet holding a Socket.IO CONNECT written with ``parser``."""
-    if parser == "msgpack":  # python-socketio's packet, as `connect` sends it
-        return probe_parser.polling_packet(probe_parser.connect_message(parser, namespace, {}))
-    return "40" + ("" if namespace == "/" else namespace + ",") + "{}"
+async def uses_other_parser(engine, parser, namespace, timeout=PROBE_SECONDS):
+    """True when the server behind ``engine`` answers a CONNECT of ``namespace`` written
+    with the parser other than ``parser``; False when it does not, or cannot be asked."""
+    import aiohttp
 
-
-def answered(parser, namespace, body):
-    """Whether a polling response holds a CONNECT or CONNECT_ERROR for ``namespace``
-    written with ``parser``."""
-    for frame in body.split(RECORD_SEPARATOR):
-        try:
-            if parser == "msgpack" and frame[:1] == "b":
-                kind, nsp, _, _ = packets.check_msgpack(packets.binary_frame(frame))
-            elif parser == "default" and frame[:1] == "4":
-                kind, nsp, _, _ = packets.check(frame[1:])
-            else:
-                continue
-        except (packets.Rejected, ValueError):
-            continue
-        if nsp == namespace and kind in (packets.CONNECT, packets.CONNECT_ERROR):
-            return True
-    return False
-
-
-def engine_url(settings):
-    parts = urllib.parse.urlsplit(settings.url)
-    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    query += [("EIO", "4"), ("transport", "polling")]
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, settings.path.rstrip("/") + "/",
-                                    urllib.parse.urlencode(query), ""))
-
-
-async def uses_other_parser(settings, ssl=None, timeout=3.0):
-    """True when the server answers a CONNECT written with the parser siocli was not told
-    to use; False when it does not, or cannot be asked."""
-    other = OTHER[settings.parser]
-    namespace = settings.namespace
-    url = engine_url(settings)
-    headers = dict(settings.headers)
-    try:  # the session siocli's connections use (TLS options, proxy), watched by no one
-        async with asyncio.timeout(timeout), hooks.create_http_session(
-                hooks.WireObserver(), ssl=ssl, proxy=settings.proxy) as http:
-            async with http.get(url, headers=headers) as response:
-                handshake = await response.text()
-            sid = json.loads(handshake[1:])["sid"]
-            session_url = url + "&sid=" + urllib.parse.quote(sid)
-            async with http.post(session_url, data=connect_packet(other, namespace),
-                                 headers=headers):
-                pass
-            async with http.get(session_url, headers=headers) as response:
-                found = answered(other, namespace, await response.text())
-            async with http.post(session_url, data="1", headers=headers):  # CLOSE
-                pass
+    other = probe_parser.other(parser)
+    try:
+        async with asyncio.timeout(timeout):
+            handshake = await engine.poll()
+            open_packet = (engine_wire.open_packet_of(handshake.body)
+                           if handshake.status == 200 else None)
+            if open_packet is None:
+                return False
+            sid = open_packet["sid"]
+            await engine.poll("POST", sid, probe_parser.polling_packet(
+                probe_parser.connect_message(other, namespace, {})))
+            received = await engine.poll("GET", sid)
+            found = any(probe_parser.namespace_answer(other, packet, namespace)
+                        for packet in engine_wire.packets_of(received.body))
+            await engine.close_session(sid)
             return found
     except (aiohttp.ClientError, OSError, TimeoutError, ValueError, KeyError, TypeError):
         return False
@@ -86,5 +43,18 @@ async def uses_other_parser(settings, ssl=None, timeout=3.0):
 async def hint(settings, ssl=None):
     """What to add to the connect_error of a CONNECT the server closed the connection on:
     which parser to use, when the server answers the other one; else nothing."""
+    import aiohttp
+
+    from siocli.client import hooks
+
     timeout = min(settings.connect_timeout, PROBE_SECONDS)
-    return HINTS[settings.parser] if await uses_other_parser(settings, ssl, timeout) else ""
+    try:  # the session siocli's connections use (TLS options, proxy), watched by no one
+        async with hooks.create_http_session(hooks.WireObserver(), ssl=ssl,
+                                             proxy=settings.proxy) as http:
+            engine = engine_wire.EngineClient(http, settings.url, settings.path,
+                                              settings.headers, timeout)
+            found = await uses_other_parser(engine, settings.parser, settings.namespace,
+                                            timeout)
+    except (aiohttp.ClientError, OSError):
+        found = False
+    return ": " + probe_parser.other_parser_fix(settings.parser, "connect") if found else ""

@@ -9,12 +9,23 @@ import base64
 
 from siocli.client import engine_wire
 
-# the fix when the server answers only a CONNECT written with the other parser
-FIXES = {
-    "default": "the server seems to use socket.io-msgpack-parser: add --parser msgpack",
-    "msgpack": "the server seems to use the default parser, not socket.io-msgpack-parser: "
-               "leave out --parser msgpack",
+# what the server seems to use when it answers only a CONNECT written with the other
+# parser, and the change of option to make: `doctor` says it as a fix ("add"), `connect`
+# as a suggestion in its connect_error ("try")
+SUSPECTS = {
+    "default": "the server seems to use socket.io-msgpack-parser",
+    "msgpack": "the server seems to use the default parser, not socket.io-msgpack-parser",
 }
+ACTIONS = {
+    "doctor": {"default": "add", "msgpack": "leave out"},
+    "connect": {"default": "try", "msgpack": "try without"},
+}
+
+
+def other_parser_fix(parser, who):
+    """What to do when the server answers the parser other than ``parser``, in the
+    words of ``who`` ("doctor" or "connect")."""
+    return "%s: %s --parser msgpack" % (SUSPECTS[parser], ACTIONS[who][parser])
 
 
 def other(parser):

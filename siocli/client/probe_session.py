@@ -70,7 +70,8 @@ class SessionSteps:
             from siocli.client import parser_probe
 
             self.other_parser = await parser_probe.uses_other_parser(
-                self.settings, self.ssl_option, min(self.timeout, parser_probe.PROBE_SECONDS))
+                self.engine, self.parser, self.namespace,
+                min(self.timeout, parser_probe.PROBE_SECONDS))
         return self.other_parser
 
     def _ended_on_connect(self, sent):
@@ -170,7 +171,7 @@ class SessionSteps:
                                "the CONNECT of %s written with %s, and answers one written "
                                "with %s" % (self.namespace, PARSER_NAMES[self.parser],
                                             PARSER_NAMES[probe_parser.other(self.parser)]),
-                               probe_parser.FIXES[self.parser])
+                               probe_parser.other_parser_fix(self.parser, "doctor"))
             if self.closed_unanswered:
                 return Outcome(False, "the server closed the connection instead of answering "
                                "the CONNECT of %s" % self.namespace,

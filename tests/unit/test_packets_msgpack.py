@@ -68,12 +68,22 @@ def test_notepack_extensions():
 
 
 def test_the_parser_probe_reads_answers_of_either_parser():
-    from siocli.client import parser_probe
+    from siocli.client import engine_wire, probe_parser
 
     msgpack_answer = "b" + __import__("base64").b64encode(
         pack(type=0, data={"sid": "x"}, nsp="/chat")).decode()
-    assert parser_probe.answered("msgpack", "/chat", "2\x1e" + msgpack_answer)
-    assert not parser_probe.answered("msgpack", "/", msgpack_answer)
-    assert parser_probe.answered("default", "/", '44{"message":"no"}')
-    assert not parser_probe.answered("default", "/", "1")
-    assert parser_probe.connect_packet("default", "/chat") == "40/chat,{}"
+
+    def answered(parser, namespace, body):
+        return any(probe_parser.namespace_answer(parser, packet, namespace)
+                   for packet in engine_wire.packets_of(body))
+
+    assert answered("msgpack", "/chat", "2\x1e" + msgpack_answer)
+    assert not answered("msgpack", "/", msgpack_answer)
+    assert answered("default", "/", '44{"message":"no"}')
+    assert not answered("default", "/", "1")
+    assert probe_parser.connect_message("default", "/chat", {}) == "40/chat,"
+    assert probe_parser.other_parser_fix("default", "connect") == (
+        "the server seems to use socket.io-msgpack-parser: try --parser msgpack")
+    assert probe_parser.other_parser_fix("msgpack", "doctor") == (
+        "the server seems to use the default parser, not socket.io-msgpack-parser: "
+        "leave out --parser msgpack")
