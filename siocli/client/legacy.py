@@ -11,12 +11,23 @@ with a v3.x client, but they are not compatible"). Either sign ends the attempt 
 """
 
 import json
-import re
 
-SOCKETIO_2_MESSAGE = ("this is a Socket.IO 2.x server (Engine.IO 3); siocli speaks Socket.IO "
-                      "3/4 (protocol v5), as socket.io-client 3 and later do: upgrade the "
-                      "server, or use a 2.x client")
-ENGINE_IO_3_PAYLOAD = re.compile(r"^\d+:[0-6]")
+from siocli.client.engine_wire import is_engine_io_3
+
+SOCKETIO_2 = "a Socket.IO 2.x server (Engine.IO 3)"
+_SPEAKS = "siocli speaks Socket.IO 3/4 (protocol v5), as socket.io-client 3 and later do"
+_MIGRATION = "https://socket.io/docs/v4/migrating-from-2-x-to-3-0/"
+# connect's connect_error, and doctor's fix (which points to the migration guide)
+SOCKETIO_2_MESSAGE = "this is %s; %s: upgrade the server, or use a 2.x client" % (SOCKETIO_2,
+                                                                                  _SPEAKS)
+SOCKETIO_2_FIX = "%s: upgrade the server to Socket.IO 4 (%s), or use a 2.x client" % (
+    _SPEAKS, _MIGRATION)
+
+
+def connect_without_sid(data):
+    """Whether the data of the server's namespace CONNECT is a Socket.IO 2.x server's:
+    every Socket.IO 3/4 server puts a ``sid`` in it."""
+    return not (isinstance(data, dict) and "sid" in data)
 
 
 def from_socketio_2(frame, opened):
@@ -25,7 +36,7 @@ def from_socketio_2(frame, opened):
     if not isinstance(frame, str):
         return False
     if not opened:
-        return bool(ENGINE_IO_3_PAYLOAD.match(frame))
+        return is_engine_io_3(frame)
     if not frame.startswith("40"):
         return False
     body = frame[2:]
@@ -35,4 +46,4 @@ def from_socketio_2(frame, opened):
         data = json.loads(body) if body else None
     except ValueError:
         return False
-    return not (isinstance(data, dict) and "sid" in data)
+    return connect_without_sid(data)

@@ -14,7 +14,7 @@ import dataclasses
 import json
 import urllib.parse
 
-from siocli.client import engine_wire, probe_net, probe_parser, probe_proxy
+from siocli.client import engine_wire, legacy, probe_net, probe_parser, probe_proxy
 from siocli.client.engine_wire import TRANSPORT_UNKNOWN
 from siocli.client.probe_net import Outcome
 from siocli.client.probe_session import SessionSteps, Skip
@@ -23,11 +23,6 @@ STEPS = (("dns", "DNS"), ("proxy", "proxy"), ("tcp", "TCP"), ("tls", "TLS"), ("h
          ("engineio", "Engine.IO"), ("handshake", "handshake"), ("polling", "polling"),
          ("websocket", "websocket"), ("namespace", "namespace"), ("sticky", "sticky sessions"),
          ("cors", "CORS"), ("ping", "ping"))
-SOCKETIO_2 = "a Socket.IO 2.x server (Engine.IO 3)"
-SOCKETIO_2_FIX = ("siocli, as socket.io-client 3 and 4, speaks Socket.IO 3/4 (protocol v5): "
-                  "upgrade the server to Socket.IO 4 "
-                  "(https://socket.io/docs/v4/migrating-from-2-x-to-3-0/), or use a 2.x client")
-
 
 @dataclasses.dataclass(frozen=True)
 class StepResult:
@@ -276,9 +271,8 @@ class Doctor(SessionSteps):
                 continue
             found = probe_parser.namespace_answer(self.parser, frame, self.namespace)
             if found is not None:
-                if found[0] == "connect" and not (isinstance(found[1], dict)
-                                                  and "sid" in found[1]):
-                    self.engine_io_3 = True  # a Socket.IO 2 server's CONNECT has no sid
+                if found[0] == "connect" and legacy.connect_without_sid(found[1]):
+                    self.engine_io_3 = True
                 return found
         return None
 
@@ -286,7 +280,8 @@ class Doctor(SessionSteps):
         body = self.open_body or ""
         if engine_wire.is_engine_io_3(body) or self.engine_io_3:
             self.engine_io_3 = True
-            return Outcome(False, "3: " + SOCKETIO_2, SOCKETIO_2_FIX, data={"version": 3})
+            return Outcome(False, "3: " + legacy.SOCKETIO_2, legacy.SOCKETIO_2_FIX,
+                           data={"version": 3})
         if engine_wire.open_packet_of(body) is None:
             shown = " ".join(body.split())[:60] or "(empty)"
             return Outcome(False, "not Engine.IO: the answer begins %r" % shown,
@@ -308,7 +303,7 @@ class Doctor(SessionSteps):
             "%s bytes" % data["max_payload"] if data["max_payload"] is not None
             else "not sent (older server)")
         if self.engine_io_3:
-            self.stopped = SOCKETIO_2 + ": siocli speaks Socket.IO 3/4"
+            self.stopped = legacy.SOCKETIO_2 + ": siocli speaks Socket.IO 3/4"
         missing = [key for key in ("pingInterval", "pingTimeout") if
                    not isinstance(self.open.get(key), (int, float))]
         if missing:
