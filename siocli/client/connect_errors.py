@@ -148,40 +148,38 @@ def may_be_tls(exception, url):
 
 class TlsHint:
     """Whether a failure of a plain-HTTP URL is its server speaking TLS: the port is
-    asked once per run (a TLS handshake), when a failure first looks like it."""
+    asked once per run (a TLS handshake, as `doctor` tries it, through the proxy's
+    CONNECT tunnel when there is a proxy), when a failure first looks like it."""
 
-    def __init__(self, url):
+    def __init__(self, url, proxy=None):
         self.url = url
+        self.proxy = proxy
         self.answer = None
 
     async def applies(self, exception):
         if not may_be_tls(exception, self.url):
             return False
         if self.answer is None:
-            self.answer = await speaks_tls(self.url)
+            from siocli.client import probe_net
+
+            try:
+                self.answer = await probe_net.speaks_tls(route_to(self.url, self.proxy),
+                                                         TLS_PROBE_SECONDS)
+            except ValueError:  # a URL or proxy the route cannot be opened to
+                self.answer = False
         return self.answer
 
 
-async def speaks_tls(url, timeout=TLS_PROBE_SECONDS):
-    """Whether the server of ``url`` completes a TLS handshake (certificates unchecked:
-    the question is only whether it speaks TLS)."""
+def route_to(url, proxy=None):
+    """How `connect` reaches the server of ``url``: directly, or through ``proxy``'s
+    CONNECT tunnel (a probe_net.Route)."""
+    from siocli.client import probe_net, probe_proxy
+
     parts = urllib.parse.urlsplit(url)
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        async with asyncio.timeout(timeout):
-            _, writer = await asyncio.open_connection(parts.hostname, parts.port or 80,
-                                                      ssl=context)
-    except (OSError, ssl.SSLError, TimeoutError, ValueError):
-        return False
-    writer.close()
-    try:
-        async with asyncio.timeout(timeout):
-            await writer.wait_closed()
-    except (OSError, ssl.SSLError, TimeoutError):
-        pass
-    return True
+    host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    if proxy:
+        return probe_proxy.TunnelRoute(probe_proxy.Proxy(proxy, "--proxy", host, port))
+    return probe_net.Route(host, port)
 
 
 def without_secrets(text, url):

@@ -83,12 +83,9 @@ class Engines:
         return client
 
     def ssl_context(self):
-        if self.settings.insecure:
-            return False
-        if self.settings.cacert:
-            import ssl
-            return ssl.create_default_context(cafile=self.settings.cacert)
-        return None
+        from siocli.client import tls
+
+        return tls.ssl_option(self.settings)
 
     async def drop(self):
         """Drop the current connection at once (the server is told, unless it closed the

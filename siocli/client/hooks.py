@@ -53,6 +53,7 @@ from socketio import packet as sio_packet
 
 from siocli.client import tunnel
 from siocli.client.engine_wire import RECORD_SEPARATOR
+from siocli.client.tls import unverified_context
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
 NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
@@ -244,10 +245,7 @@ class TunnellingConnector(aiohttp.TCPConnector):
         if isinstance(req.ssl, ssl.SSLContext):
             return req.ssl
         if self._tunnel_ssl is False or req.ssl is False:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            return context
+            return unverified_context()
         return self._tunnel_ssl or ssl.create_default_context()
 
 

@@ -72,18 +72,15 @@ class Doctor(SessionSteps):
         self.parser = settings.parser
         self.other_parser = None  # whether the server answers the other parser's CONNECT
         self.session_ended = False  # the server ended the polling session on the CONNECT
-        self.ssl_option = None
         self._websockets = []
 
     async def run(self):
         import aiohttp
 
+        from siocli.client import tls
         from siocli.client.hooks import route_options
 
-        ssl_option = False if self.settings.insecure else None
-        if self.settings.cacert:
-            ssl_option = probe_net.client_context(cacert=self.settings.cacert)
-        self.ssl_option = ssl_option
+        ssl_option = tls.ssl_option(self.settings)
         results = []
         # a connection per request behind a proxy: proxies may close a client's connection
         # after each request without saying so (tinyproxy does), and the probe's requests

@@ -13,6 +13,7 @@ import ssl
 import time
 
 from siocli.client.certificates import CertificateError, read_certificate
+from siocli.client.tls import unverified_context
 
 # OpenSSL's X509_V_ERR_* codes that have a fix of their own
 CERT_EXPIRED = 10
@@ -101,18 +102,8 @@ async def connect_tcp(host, port, timeout):
 def client_context(insecure=False, cacert=None):
     """The TLS context the probe verifies with, as `connect` would."""
     if insecure:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
+        return unverified_context()
     return ssl.create_default_context(cafile=cacert)
-
-
-def _unverified_context():
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 async def _handshake(route, context, timeout):
@@ -146,7 +137,7 @@ async def check_tls(route, timeout, insecure=False, cacert=None):
     if facts is not None:
         return _verified(facts, insecure, started)
     if isinstance(error, ssl.SSLCertVerificationError):
-        seen, _ = await _handshake(route, _unverified_context(), timeout)
+        seen, _ = await _handshake(route, unverified_context(), timeout)
         return _unverified(error, seen, route.host, started)
     if isinstance(error, TimeoutError):
         return Outcome(False, "no TLS handshake within %g s" % timeout,
@@ -240,5 +231,5 @@ async def speaks_plain_http(route, timeout):
 
 async def speaks_tls(route, timeout):
     """Whether the port completes a TLS handshake (certificate not checked)."""
-    facts, _ = await _handshake(route, _unverified_context(), timeout)
+    facts, _ = await _handshake(route, unverified_context(), timeout)
     return facts is not None

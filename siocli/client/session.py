@@ -58,7 +58,7 @@ class Session:
         self._parser_hint = None  # what parser_probe.hint() said
         self._settled = {}
         self._stop_when_refused = False
-        self._tls_hint = connect_errors.TlsHint(settings.url)
+        self._tls_hint = connect_errors.TlsHint(settings.url, settings.proxy)
         self._listeners = []
         self._closed = False
         self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,

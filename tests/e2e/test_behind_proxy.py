@@ -202,3 +202,17 @@ def test_a_profile_may_name_the_proxy(proxy, sio_server, tmp_path):
     result = run_siocli(tmp_path, "connect", "-p", "behind", "-c", "echo 1", "--json")
     assert_echoed(result, json_lines(result.stdout), "websocket")
     assert methods(proxy, sio_server.port) == ["CONNECT"]
+
+
+def test_http_to_a_tls_port_through_the_proxy_asks_the_port_through_the_proxy(
+        proxy, tls_server, tmp_path):
+    server, _ = tls_server
+    proxy.forget()
+    result, records = call_echo(tmp_path, "http://127.0.0.1:%d" % server.port, "-t",
+                                "websocket", "--no-reconnect", "--proxy", proxy.url)
+    assert result.returncode == 1
+    assert first_of(records, "connect_error")["message"] == (
+        "the server at 127.0.0.1:%d speaks TLS: use https:// (or wss://)" % server.port)
+    # the websocket attempt's two tunnels (all there is when the question goes round the
+    # proxy), then the one the question's TLS handshake went through
+    assert methods(proxy, server.port) == ["CONNECT"] * 3
