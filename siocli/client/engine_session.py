@@ -11,11 +11,11 @@ written at once, with the status and what the server said.
 
 import dataclasses
 import json
-import re
 import urllib.parse
 
 from siocli import records
 from siocli.auth import is_secret_header, mask_url, mask_value
+from siocli.client import engine_wire
 
 ERROR_BODY_LIMIT = 300  # characters of a refused handshake's body kept for the message
 
@@ -76,23 +76,6 @@ def request_target(url):
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def server_message(body, content_type):
-    """What a refused handshake's body says: its JSON ``message``, else its first line."""
-    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else body
-    text = text.strip()
-    if "json" in (content_type or "") or text.startswith("{"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict) and isinstance(value.get("message"), str):
-            return value["message"][:ERROR_BODY_LIMIT]
-    if "<" in text:  # an HTML error page: its title or first heading says it
-        found = re.search(r"<(title|h1)[^>]*>(.*?)</\1>", text, re.I | re.S)
-        text = re.sub(r"<[^>]+>", " ", found.group(2) if found else text)
-    return " ".join(text.split())[:ERROR_BODY_LIMIT]
-
-
 def transport_and_sid(url):
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
     return query.get("transport"), query.get("sid")
@@ -134,12 +117,13 @@ class EngineWatch:
             self.refused = RefusedHandshake(status, reason or "", "")
             self._write(None, status, headers)
 
-    def error_body(self, url, status, reason, body, content_type):
+    def error_body(self, url, status, reason, body):
         """The body of a response with an HTTP error status: kept when it answers the
         handshake (what the server says is why the connection failed)."""
         if transport_and_sid(url)[1]:
             return
-        self.refused = RefusedHandshake(status, reason or "", server_message(body, content_type))
+        self.refused = RefusedHandshake(status, reason or "",
+                                        engine_wire.said_in(body)[:ERROR_BODY_LIMIT])
 
     def opened(self, payload):
         """The OPEN packet's JSON text."""

@@ -42,18 +42,32 @@ class Answer:
 
     def short(self):
         """``HTTP 400 Session ID unknown``: the status and what the body says, short."""
-        error = self.engine_error
-        body = self.body
-        try:
-            decoded = json.loads(body)
-            if isinstance(decoded, str):  # python-engineio's refusals are JSON strings
-                body = decoded
-        except ValueError:
-            pass
-        text = error[1] if error else " ".join(body.split())[:80]
+        text = said_in(self.body)
+        if not self.engine_error:
+            text = text[:80]
         if text.startswith(str(self.status)):  # "404: Not Found"
             text = text[len(str(self.status)):].lstrip(": ")
         return ("HTTP %s %s" % (self.status, text)).rstrip()
+
+
+def said_in(body):
+    """What the body of an HTTP refusal says: the ``message`` of a JSON object (Engine.IO's
+    ``{"code": N, "message": "..."}``), a JSON string (python-engineio's refusals), the
+    title or first heading of an HTML error page, else its text; whitespace collapsed."""
+    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else body
+    text = text.strip()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if isinstance(value, dict) and isinstance(value.get("message"), str):
+        text = value["message"]
+    elif isinstance(value, str):
+        text = value
+    elif "<" in text:
+        found = re.search(r"<(title|h1)[^>]*>(.*?)</\1>", text, re.I | re.S)
+        text = re.sub(r"<[^>]+>", " ", found.group(2) if found else text)
+    return " ".join(text.split())
 
 
 def is_engine_io_3(body):

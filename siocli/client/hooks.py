@@ -83,7 +83,7 @@ class WireObserver:
         """An HTTP request's head as sent and its response's head as received (headers as
         (name, value) pairs, in order)."""
 
-    def http_error_body(self, url, status, reason, body, content_type):
+    def http_error_body(self, url, status, reason, body):
         """The body of a response with a status other than 2xx."""
 
 
@@ -127,8 +127,7 @@ def create_http_session(observer, ssl=None, proxy=None):
             body = await super().read()
             polling = "transport=polling" in str(self.url)
             if not 200 <= self.status < 300:
-                observer.http_error_body(str(self.url), self.status, self.reason, body,
-                                         self.content_type)
+                observer.http_error_body(str(self.url), self.status, self.reason, body)
             if self.method == "GET" and 200 <= self.status < 300 and polling:
                 frames = decode_polling_payload(body)
                 kept = [frame if observer.frame_in(frame) is not False else NOOP

@@ -140,8 +140,8 @@ class Wire(WireObserver):
     def http_exchange(self, method, url, request_headers, status, reason, response_headers):
         self.engine.exchange(method, url, request_headers, status, reason, response_headers)
 
-    def http_error_body(self, url, status, reason, body, content_type):
-        self.engine.error_body(url, status, reason, body, content_type)
+    def http_error_body(self, url, status, reason, body):
+        self.engine.error_body(url, status, reason, body)
 
     def transport_closed(self, detail):
         self.facts.transport_closed = True

@@ -1,7 +1,8 @@
 """Unit tests of siocli.client.trace (packet records) and siocli.client.engine_session
 (headers and messages of the handshake)."""
 
-from siocli.client.engine_session import cookie_masked, server_message, shown_headers
+from siocli.client.engine_session import cookie_masked, shown_headers
+from siocli.client.engine_wire import said_in
 from siocli.client.trace import PacketTrace, decode_frame
 
 PACKET_FIELDS = ["type", "ts", "namespace", "direction", "raw", "engine", "socketio", "id",
@@ -68,11 +69,12 @@ def test_handshake_headers_mask_secrets_but_not_protocol_headers():
 
 
 def test_the_server_message_of_a_refused_handshake():
-    assert server_message(b'{"code":4,"message":"not today"}', "application/json") == "not today"
-    assert server_message(b"<html><head><title>400 The plain HTTP request was sent to HTTPS "
-                          b"port</title></head></html>", "text/html") == (
+    assert said_in(b'{"code":4,"message":"not today"}') == "not today"
+    assert said_in(b"<html><head><title>400 The plain HTTP request was sent to HTTPS "
+                   b"port</title></head></html>") == (
         "400 The plain HTTP request was sent to HTTPS port")
-    assert server_message(b"Not Found\n", "text/plain") == "Not Found"
+    assert said_in(b"Not Found\n") == "Not Found"
+    assert said_in('"Unsupported transport"') == "Unsupported transport"
 
 
 def test_msgpack_packets_are_shown_decoded():
