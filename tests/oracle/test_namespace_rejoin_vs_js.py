@@ -39,7 +39,7 @@ def test_rejoining_a_namespace_keeps_the_connection_as_in_js(transport, tmp_path
         engines = {server.wait_for("connection", id=sid)["engine_id"]
                    for sid in [connects[0]["id"], *chats]}
         assert len(engines) == 1, records
-        for left, joined in zip(chats, chats[1:]):
+        for left, joined in zip(chats, chats[1:], strict=False):
             assert server.wait_for("disconnect", id=left)["reason"] == (
                 "client namespace disconnect")
             assert server.wait_for("event", id=joined, event="echo")["args"][0].startswith(
