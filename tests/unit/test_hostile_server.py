@@ -24,7 +24,9 @@ def run(coroutine):
 
 async def connected_client(url, transports, namespace="/"):
     """A python-socketio client connected to ``namespace``, and the events it receives."""
-    client = socketio.AsyncClient(reconnection=False)
+    # python-socketio keeps its json= option on its packet classes for the whole process:
+    # a siocli session run earlier in this worker would leave siocli's decoder there
+    client = socketio.AsyncClient(reconnection=False, json=json)
     events = asyncio.Queue()
 
     async def on_any(event, *args):
@@ -74,7 +76,7 @@ def test_connect_error_reaches_the_client():
                         connect_error_data={"why": "[b]x[/b]"})
 
     async def scenario_run():
-        client = socketio.AsyncClient(reconnection=False)
+        client = socketio.AsyncClient(reconnection=False, json=json)  # see connected_client
         errors = asyncio.Queue()
         client.on("connect_error", errors.put_nowait)
         async with HostileServer(scenario) as server:
