@@ -1,5 +1,5 @@
 """Puts tests/support (the helpers: siocli_run, py_server, node_peer, ...) on sys.path, so
-that every test imports them as plain modules, and registers the ``sio_server`` fixture
+that every test imports them as plain modules, and registers the ``sio_server`` and ``tls_server`` fixtures
 (tests/support/py_server.py) and the ``proxy`` / ``auth_proxy`` ones (tinyproxy,
 tests/support/proxy_server.py).
 

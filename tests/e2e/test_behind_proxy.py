@@ -4,26 +4,10 @@ a CONNECT tunnel, ws as well as wss; with and without proxy auth; NO_PROXY bypas
 Each test reads the proxy's own log to show what did (or did not) go through it. The
 ``proxy`` and ``auth_proxy`` fixtures are tests/support/proxy_server.py's."""
 
-import shutil
-import subprocess
 
 import pytest
 
-from py_server import start_py_server
 from siocli_run import first_of, json_lines, of_type, run_siocli
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    with start_py_server(tls=(cert, key)) as server:
-        yield server, cert
 
 
 def call_echo(tmp_path, url, *options, env=None):

@@ -1,26 +1,10 @@
 """https servers: an untrusted certificate is refused with a clear message; -k and
 --cacert connect."""
 
-import shutil
-import subprocess
 
 import pytest
 
-from py_server import start_py_server
 from siocli_run import json_lines, of_type, run_siocli
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    with start_py_server(tls=(cert, key)) as server:
-        yield server, cert
 
 
 def https_url(server):

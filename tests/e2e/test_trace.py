@@ -5,7 +5,6 @@ addressed with http://, a plain port addressed with https://)."""
 
 import contextlib
 import json
-import shutil
 import subprocess
 
 import pytest
@@ -160,26 +159,14 @@ def test_a_refused_handshake_says_what_the_server_said_and_is_not_retried(transp
         "gives this answer however often it is asked" % (status, server.port))
 
 
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    with start_py_server(tls=(cert, key)) as server:
-        yield server
-
-
 @pytest.mark.parametrize("transport", ["polling", "websocket"])
 def test_http_to_a_tls_port_says_use_https(tls_server, transport, tmp_path):
-    result = run_siocli(tmp_path, "connect", "http://127.0.0.1:%d" % tls_server.port,
+    server, _ = tls_server
+    result = run_siocli(tmp_path, "connect", "http://127.0.0.1:%d" % server.port,
                         "-t", transport, "-e", "x", "--no-reconnect", "--json")
     assert result.returncode == 1, result.stderr
     assert json_lines(result.stdout)[0]["message"] == (
-        "the server at 127.0.0.1:%d speaks TLS: use https:// (or wss://)" % tls_server.port)
+        "the server at 127.0.0.1:%d speaks TLS: use https:// (or wss://)" % server.port)
 
 
 def test_https_to_a_plain_port_says_use_http(sio_server, tmp_path):

@@ -174,6 +174,17 @@ def sio_server():
         yield server
 
 
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """This server over TLS with a self-signed certificate for 127.0.0.1: (server, the
+    certificate's PEM file, to trust with --cacert)."""
+    from doctor_peers import self_signed_certificate
+
+    cert, key = self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    with start_py_server(tls=(cert, key)) as server:
+        yield server, cert
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
