@@ -1,7 +1,7 @@
 """Puts tests/support (the helpers: siocli_run, py_server, node_peer, ...) on sys.path, so
-that every test imports them as plain modules, and registers the ``sio_server`` and ``tls_server`` fixtures
-(tests/support/py_server.py) and the ``proxy`` / ``auth_proxy`` ones (tinyproxy,
-tests/support/proxy_server.py).
+that every test imports them as plain modules, and registers the ``sio_server`` and
+``tls_server`` fixtures (tests/support/py_server.py) and the ``proxy`` / ``auth_proxy``
+ones (tinyproxy, tests/support/proxy_server.py).
 
 tests/unit: in-process tests, one file per module of siocli; tests/e2e: siocli as real
 subprocesses (pexpect, tmux, shells); tests/oracle: the Node.js peer and the JS client.
