@@ -156,16 +156,24 @@ def handshake_options(function):
     return function
 
 
-def output_options(function):
+def output_options(function=None, *, record=True, output_help="auto: rich on a terminal, "
+                   "plain when piped.", json_help="Same as --output json."):
+    """-o/--output, --json, --record (unless ``record`` is False) and --no-color; as a
+    bare decorator, or called with the help texts of a command that differs."""
+    if function is None:
+        return lambda decorated: output_options(decorated, record=record,
+                                                output_help=output_help, json_help=json_help)
     function = click.option("--no-color", is_flag=True, envvar=env("no_color"),
                             help="No colours (NO_COLOR is honoured too).")(function)
-    function = click.option("--record", "record_path", metavar="FILE", envvar=env("record"),
-                            help="Append every record to FILE as JSON Lines.")(function)
+    if record:
+        function = click.option("--record", "record_path", metavar="FILE",
+                                envvar=env("record"),
+                                help="Append every record to FILE as JSON Lines.")(function)
     function = click.option("--json", "json_output", is_flag=True, envvar=env("json"),
-                            help="Same as --output json.")(function)
+                            help=json_help)(function)
     function = click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
                             default="auto", show_default=True, envvar=env("output"),
-                            help="auto: rich on a terminal, plain when piped.")(function)
+                            help=output_help)(function)
     return function
 
 
@@ -375,13 +383,8 @@ ack within --ack-timeout, 4 connection lost, 130 interrupted (summary shown).
 @handshake_options
 @click.option("--connect-timeout", type=float, default=10.0, show_default=True,
               envvar=env("connect_timeout"), help="Seconds to wait for a connection.")
-@click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
-              default="auto", show_default=True, envvar=env("output"),
-              help="auto: rich on a terminal (progress, histogram), plain when piped.")
-@click.option("--json", "json_output", is_flag=True, envvar=env("json"),
-              help="One summary record (a `bench` record) on stdout.")
-@click.option("--no-color", is_flag=True, envvar=env("no_color"),
-              help="No colours (NO_COLOR is honoured too).")
+@output_options(record=False, json_help="One summary record (a `bench` record) on stdout.",
+                output_help="auto: rich on a terminal (progress, histogram), plain when piped.")
 def bench(**options):
     """Load a Socket.IO server at URL with emits or calls; show throughput and latency.
 
@@ -416,13 +419,7 @@ Exit codes: 0 no step failed, 1 a step failed, 2 usage error, 130 interrupted.
               envvar=env("connect_timeout"), help="Seconds each step may wait.")
 @click.option("--origin", metavar="ORIGIN", envvar=env("origin"),
               help="Check CORS for a web page at this origin (https://app.example.com).")
-@click.option("-o", "--output", type=click.Choice(["auto", "rich", "plain", "json"]),
-              default="auto", show_default=True, envvar=env("output"),
-              help="auto: rich on a terminal, plain when piped.")
-@click.option("--json", "json_output", is_flag=True, envvar=env("json"),
-              help="One `doctor` record per step.")
-@click.option("--no-color", is_flag=True, envvar=env("no_color"),
-              help="No colours (NO_COLOR is honoured too).")
+@output_options(record=False, json_help="One `doctor` record per step.")
 def doctor(**options):
     """Probe a Socket.IO server at URL step by step; say what is wrong and how to fix it.
 
