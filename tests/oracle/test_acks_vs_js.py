@@ -4,7 +4,7 @@ tries it sees."""
 
 import pytest
 
-from node_peer import run_oracle, start_node_server
+from node_peer import ask, run_oracle, server_outcome, start_node_server
 from siocli_run import json_lines, of_type, run_siocli
 
 
@@ -12,15 +12,6 @@ from siocli_run import json_lines, of_type, run_siocli
 def node():
     with start_node_server() as server:
         yield server
-
-
-def ask(ms, *rest):
-    """The --call that makes the Node server ask: emitWithAck with a timeout of ms."""
-    return 'scenario ask-with-ack %d %s {"delay": 0}' % (ms, " ".join(rest) or "question")
-
-
-def server_outcome(server, sid):
-    return server.wait_for("ack_reply", timeout=10, id=sid)
 
 
 def flaky_run(node, tmp_path, ignored, retries):

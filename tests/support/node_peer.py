@@ -290,6 +290,17 @@ class OracleError(RuntimeError):
     pass
 
 
+def ask(ms: int, *rest: str) -> str:
+    """The --call that makes server.js ask back: emitWithAck with a timeout of ``ms``
+    (its `ack_reply` observation says what came back)."""
+    return 'scenario ask-with-ack %d %s {"delay": 0}' % (ms, " ".join(rest) or "question")
+
+
+def server_outcome(server: PeerServer, sid: str) -> dict:
+    """server.js's `ack_reply` observation for the socket ``sid``: the answer or timeout."""
+    return server.wait_for("ack_reply", timeout=10, id=sid)
+
+
 def run_oracle(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
     """Run ``node tests/node/oracle.js URL ARGS...`` to completion and return its
     JSON records (dicts with ``type``, ``namespace``, ``ts``, ``t`` (ms since the
