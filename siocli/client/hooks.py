@@ -57,15 +57,19 @@ from siocli.client.tls import unverified_context
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
 NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
+MESSAGES_KEPT_IN_A_ROW = 32
 ERROR_BODY_SECONDS = 2.0  # how long the body of a refused handshake is waited for
 
 
 class WireObserver:
     """What the hooks report to; the session's observer implements these."""
 
-    def frame_in(self, frame):
+    def frame_in(self, frame, alone=False):
         """One Engine.IO packet from the server (str, or bytes for binary). Returning
-        False drops it: python-engineio gets a NOOP in its place."""
+        False drops it: python-engineio gets a NOOP in its place. ``alone``: the packet
+        came in a websocket message of its own, so python-engineio has handed every
+        earlier packet to python-socketio before this one is reported (over polling, a
+        response's packets are all reported before python-socketio sees the first)."""
 
     def frame_out(self, frame):
         """One Engine.IO packet to the server."""
@@ -102,12 +106,19 @@ def create_http_session(observer, ssl=None, proxy=None):
 
     class WatchedWebSocket(aiohttp.ClientWebSocketResponse):
         async def receive(self, timeout=None):
-            message = await super().receive(timeout)
-            kind = message.type
-            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
-                if observer.frame_in(message.data) is False:
-                    return aiohttp.WSMessage(aiohttp.WSMsgType.TEXT, NOOP, None)
-            elif kind is aiohttp.WSMsgType.ERROR:
+            # a message the observer takes (an event it delivers) or drops never reaches
+            # python-engineio: the next one is read in its place, up to a bound so that
+            # the event loop gets its turn
+            for _ in range(MESSAGES_KEPT_IN_A_ROW):
+                message = await super().receive(timeout)
+                kind = message.type
+                if kind is not aiohttp.WSMsgType.TEXT and kind is not aiohttp.WSMsgType.BINARY:
+                    break
+                if observer.frame_in(message.data, True) is not False:
+                    return message
+            else:
+                return aiohttp.WSMessage(aiohttp.WSMsgType.TEXT, NOOP, None)
+            if kind is aiohttp.WSMsgType.ERROR:
                 observer.transport_failed(str(message.data) or "websocket error")
             elif kind in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
                           aiohttp.WSMsgType.CLOSED):

@@ -23,7 +23,9 @@ CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK = "0123
 LONGEST_EXACT_INT = 300  # digits; longer integers become floats, as in JavaScript
 
 
-Checked = collections.namedtuple("Checked", "kind namespace attachments payload")
+# ack: the packet's ack id as it came (its digits in a text packet; None without one);
+# text: the payload's JSON as it came (None without one, or for msgpack)
+Checked = collections.namedtuple("Checked", "kind namespace attachments payload ack text")
 
 
 class Rejected(ValueError):
@@ -82,11 +84,10 @@ class DecodedOnce:
         return json.dumps(value, **options)
 
 
-def check(body, decoded=None):
-    """The :data:`Checked` type digit, namespace, attachment count and decoded payload
-    of a Socket.IO packet's text (an Engine.IO MESSAGE's data); Rejected where
-    socket.io-parser's decodeString throws. The payload also goes to ``decoded`` (a
-    DecodedOnce) for python-socketio."""
+def check(body):
+    """The :data:`Checked` type digit, namespace, attachment count, decoded payload, ack
+    id and payload text of a Socket.IO packet's text (an Engine.IO MESSAGE's data);
+    Rejected where socket.io-parser's decodeString throws."""
     kind = body[:1]
     if kind not in "0123456" or not kind:
         raise Rejected("unknown packet type %s" % (kind or "(none)"))
@@ -106,6 +107,7 @@ def check(body, decoded=None):
     digits = position
     while digits < len(body) and body[digits].isdigit() and body[digits].isascii():
         digits += 1
+    ack = body[position:digits] or None
     data = body[digits:]
     payload = None
     if data:
@@ -114,9 +116,7 @@ def check(body, decoded=None):
         except (ValueError, RecursionError):
             raise Rejected("invalid payload") from None
     _check_payload(kind, payload, bool(data))
-    if decoded is not None and data:
-        decoded.keep(data, payload)
-    return Checked(kind, namespace, attachments, payload)
+    return Checked(kind, namespace, attachments, payload, ack, data or None)
 
 
 def _check_payload(kind, payload, present):
@@ -213,7 +213,8 @@ def check_msgpack(data):
         raise Rejected("invalid packet id")
     if kind == EVENT:
         _check_payload(kind, payload, True)
-    return Checked(kind, packet["nsp"], 0, None if payload is UNDEFINED else payload)
+    return Checked(kind, packet["nsp"], 0, None if payload is UNDEFINED else payload,
+                   None if ack_id is UNDEFINED else ack_id, None)
 
 
 def _is_integer(value):

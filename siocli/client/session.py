@@ -67,9 +67,10 @@ class Session:
                                settings.retries)
         self.ack_requests = AckRequests(self._send_ack, self.record, settings.ack_replies)
         loop = asyncio.get_running_loop()
+        self._loop = loop
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
                          self._transport_ended, self._listening,
-                         msgpack=settings.parser == "msgpack")
+                         msgpack=settings.parser == "msgpack", on_event=self._event_arrived)
         self.engines = Engines(settings, self.wire)
         loop.set_exception_handler(self._unhandled_exception)
 
@@ -200,6 +201,16 @@ class Session:
             if ack is None:  # an ack request's last argument is its callback, in JS
                 recovery.event_arrived(state, args)
         self.record(records.event(namespace, event, args, ack))
+
+    def _event_arrived(self, namespace, payload):
+        """An event the wire delivers itself: handled in a callback scheduled now, where
+        python-socketio would have scheduled its handler (so it keeps its place among the
+        packets python-socketio handles), and only if its connection is still current."""
+        self._loop.call_soon(self._deliver_event, self.engines.client, namespace, payload)
+
+    def _deliver_event(self, client, namespace, payload):
+        if client is self.engines.client:
+            self._on_event(payload[0], namespace, *payload[1:])
 
     def _on_ack_request(self, namespace, ack, event, args):
         self._on_event(event, namespace, *args, ack=ack)

@@ -18,13 +18,16 @@ from siocli.client.trace import PacketTrace
 
 class Wire(WireObserver):
     def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
-                 listening=lambda namespace: True, msgpack=False):
+                 listening=lambda namespace: True, msgpack=False, on_event=None):
         self._loop = loop
         self._msgpack = msgpack  # the server uses socket.io-msgpack-parser
         self._emit_record = emit_record
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._on_ended = on_ended  # called when the server closed or the transport failed
         self._listening = listening  # is a Socket of this namespace listening for packets?
+        # (namespace, [name, *args]) of an EVENT without ack id, delivered here instead of
+        # through python-socketio (see frame_in)
+        self._on_event = None if msgpack else on_event
         self._attachments_due = 0
         self._keeping_attachments = True
         self.parse_error = None
@@ -59,9 +62,18 @@ class Wire(WireObserver):
             self._timer.cancel()
             self._timer = None
 
-    def frame_in(self, frame):
+    def frame_in(self, frame, alone=False):
         """Look at one Engine.IO packet from the server; False: drop it (the JS client
-        would refuse it, or it is for a namespace nobody asked for)."""
+        would refuse it, it is for a namespace nobody asked for, or it is an event given
+        to ``on_event``).
+
+        An EVENT without ack id that came ``alone`` (a websocket message) goes to
+        ``on_event`` at once: python-socketio would decode it a second time and run a task
+        for it, which is most of the cost of receiving an event. Every earlier packet has
+        been handed to python-socketio by then, so ``on_event`` keeps the order by
+        scheduling (as python-socketio schedules its handlers). Over polling, a response's
+        packets are all looked at before python-socketio gets the first, so they all take
+        python-socketio's path."""
         if isinstance(frame, str) and frame[:1] == "0":
             self.engine.opened(frame[1:])  # its `handshake` record goes before the packet
         if self._tracing():
@@ -85,7 +97,7 @@ class Wire(WireObserver):
         if binary:
             return self._attachment()
         if kind == "4":
-            return self._socketio_packet(frame[1:])
+            return self._socketio_packet(frame[1:], alone=alone)
         if kind == "2":
             self._last_ping = self._loop.time()
             self.engine.pinged()
@@ -100,18 +112,22 @@ class Wire(WireObserver):
             return False
         return True
 
-    def _socketio_packet(self, body, check=None):
+    def _socketio_packet(self, body, check=packets.check, alone=False):
         if self._attachments_due:
             return self._parse_error("got plaintext data when reconstructing a packet")
         try:
-            kind, namespace, attachments, payload = (
-                check(body) if check else packets.check(body, self.decoded))
+            kind, namespace, attachments, payload, ack, text = check(body)
         except packets.Rejected as exc:
             return self._parse_error(str(exc))
         self.facts.socketio_packet_seen = True
         if kind == packets.CONNECT:
             self._version_known = True  # from_socketio_2 let this CONNECT answer pass
         listened = self._listening(namespace)
+        if kind == packets.EVENT and ack is None and alone and listened and self._on_event:
+            self._on_event(namespace, payload)
+            return False
+        if listened and text is not None:
+            self.decoded.keep(text, payload)
         self._attachments_due = attachments
         self._keeping_attachments = listened
         if listened and kind == packets.DISCONNECT:

@@ -208,6 +208,17 @@ const SCENARIOS = {
             args: null, error: err.message, waited_ms: Date.now() - asked });
     }
   },
+  // in one turn of the server's event loop: events, a binary event, an event asking for
+  // an ack, more events, then this namespace's DISCONNECT (the order a client reports
+  // them in, and the call's ack before them, is what test_event_order_vs_js compares)
+  "mix": (socket) => {
+    socket.emit("m", 1);
+    socket.emit("bin", Buffer.from([7, 8]));
+    socket.emit("m", 2);
+    socket.timeout(5000).emit("q", 3, () => {});
+    for (let i = 4; i < 40; i++) socket.emit("m", i);
+    socket.disconnect();
+  },
   // emit to all sockets of this namespace
   "broadcast": (socket, event = "broadcast", ...args) => socket.nsp.emit(event, ...args),
   // connection state recovery (--recovery): a broadcast "before" to / and /chat (the
