@@ -372,6 +372,15 @@ def take_over_ack_requests(client, on_request):
     client._handle_event = handle
 
 
+def take_ack_callback(client, namespace, ack_id):
+    """The callback python-socketio keeps for its call ``ack_id`` (digits) of
+    ``namespace``, taken out as its own ACK handling takes it; None when there is none."""
+    number = int(ack_id) if len(ack_id) <= 18 else 0  # longer than any id it hands out
+    if number < 1:  # python-socketio's ids start at 1; it keeps its counter under 0
+        return None
+    return client.callbacks.get(namespace, {}).pop(number, None)
+
+
 async def send_ack(client, namespace, ack_id, args):
     """Answer the server's ack request ``ack_id`` of ``namespace`` with ``args`` (an ACK,
     or a BINARY_ACK when the args hold bytes: python-socketio's packet class decides)."""

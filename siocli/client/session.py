@@ -13,7 +13,7 @@ import dataclasses
 import socketio
 
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, parser_probe, reasons, recovery
+from siocli.client import connect_errors, hooks, legacy, packets, parser_probe, reasons, recovery
 from siocli.client.ack_requests import AckRequests
 from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.engine import Engines
@@ -70,7 +70,7 @@ class Session:
         self._loop = loop
         self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
                          self._transport_ended, self._listening,
-                         msgpack=settings.parser == "msgpack", on_event=self._event_arrived)
+                         msgpack=settings.parser == "msgpack", deliver=self._arrived)
         self.engines = Engines(settings, self.wire)
         loop.set_exception_handler(self._unhandled_exception)
 
@@ -202,15 +202,21 @@ class Session:
                 recovery.event_arrived(state, args)
         self.record(records.event(namespace, event, args, ack))
 
-    def _event_arrived(self, namespace, payload):
-        """An event the wire delivers itself: handled in a callback scheduled now, where
-        python-socketio would have scheduled its handler (so it keeps its place among the
-        packets python-socketio handles), and only if its connection is still current."""
-        self._loop.call_soon(self._deliver_event, self.engines.client, namespace, payload)
+    def _arrived(self, kind, namespace, ack, payload):
+        """An event or ack the wire delivers itself: handled in a callback scheduled now,
+        where python-socketio would have scheduled its handler (so it keeps its place
+        among the packets python-socketio handles), if its connection is still current."""
+        self._loop.call_soon(self._deliver, self.engines.client, kind, namespace, ack, payload)
 
-    def _deliver_event(self, client, namespace, payload):
-        if client is self.engines.client:
+    def _deliver(self, client, kind, namespace, ack, payload):
+        if client is not self.engines.client:
+            return
+        if kind == packets.EVENT:
             self._on_event(payload[0], namespace, *payload[1:])
+            return
+        callback = hooks.take_ack_callback(client, namespace, ack)
+        if callback is not None:  # as JS, an ack nobody waits for is ignored
+            callback(*payload)
 
     def _on_ack_request(self, namespace, ack, event, args):
         self._on_event(event, namespace, *args, ack=ack)

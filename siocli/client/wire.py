@@ -18,16 +18,16 @@ from siocli.client.trace import PacketTrace
 
 class Wire(WireObserver):
     def __init__(self, loop, emit_record, on_broken, tracing, on_ended=lambda: None,
-                 listening=lambda namespace: True, msgpack=False, on_event=None):
+                 listening=lambda namespace: True, msgpack=False, deliver=None):
         self._loop = loop
         self._msgpack = msgpack  # the server uses socket.io-msgpack-parser
         self._emit_record = emit_record
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._on_ended = on_ended  # called when the server closed or the transport failed
         self._listening = listening  # is a Socket of this namespace listening for packets?
-        # (namespace, [name, *args]) of an EVENT without ack id, delivered here instead of
-        # through python-socketio (see frame_in)
-        self._on_event = None if msgpack else on_event
+        # (kind, namespace, ack id, payload) of an EVENT without ack id or an ACK,
+        # delivered from here instead of through python-socketio (see frame_in)
+        self._deliver = None if msgpack else deliver
         self._attachments_due = 0
         self._keeping_attachments = True
         self.parse_error = None
@@ -64,13 +64,13 @@ class Wire(WireObserver):
 
     def frame_in(self, frame, alone=False):
         """Look at one Engine.IO packet from the server; False: drop it (the JS client
-        would refuse it, it is for a namespace nobody asked for, or it is an event given
-        to ``on_event``).
+        would refuse it, it is for a namespace nobody asked for, or it was given to
+        ``deliver``).
 
-        An EVENT without ack id that came ``alone`` (a websocket message) goes to
-        ``on_event`` at once: python-socketio would decode it a second time and run a task
-        for it, which is most of the cost of receiving an event. Every earlier packet has
-        been handed to python-socketio by then, so ``on_event`` keeps the order by
+        An EVENT without ack id, or an ACK, that came ``alone`` (a websocket message) goes
+        to ``deliver`` at once: python-socketio would decode it a second time and run a
+        task for it, which is most of the cost of receiving it. Every earlier packet has
+        been handed to python-socketio by then, so ``deliver`` keeps the order by
         scheduling (as python-socketio schedules its handlers). Over polling, a response's
         packets are all looked at before python-socketio gets the first, so they all take
         python-socketio's path."""
@@ -123,8 +123,9 @@ class Wire(WireObserver):
         if kind == packets.CONNECT:
             self._version_known = True  # from_socketio_2 let this CONNECT answer pass
         listened = self._listening(namespace)
-        if kind == packets.EVENT and ack is None and alone and listened and self._on_event:
-            self._on_event(namespace, payload)
+        if alone and listened and self._deliver and (
+                kind == packets.ACK or (kind == packets.EVENT and ack is None)):
+            self._deliver(kind, namespace, ack, payload)
             return False
         if listened and text is not None:
             self.decoded.keep(text, payload)

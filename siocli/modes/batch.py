@@ -10,6 +10,7 @@ disconnects cleanly. A connection lost and not recovered by the end exits 4.
 """
 
 import asyncio
+import collections
 import threading
 
 from siocli import grammar
@@ -22,35 +23,67 @@ from siocli.status import ExitStatus
 END_OF_INPUT = None
 
 
+class LineFeed:
+    """Lines a thread reads, handed to the event loop: ``await get()`` gives the next one,
+    then END_OF_INPUT. The thread wakes the loop only when it is waiting for a line (a
+    wake-up per line would cost a write to the loop's self-pipe, and a turn, for each)."""
+
+    def __init__(self, loop):
+        self._loop = loop
+        self._lines = collections.deque()
+        self._lock = threading.Lock()
+        self._waiting = None  # the future get() awaits while there is no line
+
+    def put(self, line):
+        """From the reading thread."""
+        with self._lock:
+            self._lines.append(line)
+            waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            try:
+                self._loop.call_soon_threadsafe(_wake, waiting)
+            except RuntimeError:  # the loop has closed already
+                pass
+
+    async def get(self):
+        while True:
+            with self._lock:
+                if self._lines:
+                    return self._lines.popleft()
+                self._waiting = waiting = self._loop.create_future()
+            await waiting
+
+
+def _wake(future):
+    if not future.done():
+        future.set_result(None)
+
+
 def start_line_reader(stream):
-    """Read ``stream`` in a daemon thread (it never holds up the exit); an asyncio.Queue
-    of lines, then END_OF_INPUT."""
-    loop = asyncio.get_running_loop()
-    queue = asyncio.Queue()
+    """Read ``stream`` in a daemon thread (it never holds up the exit); a LineFeed of its
+    lines, then END_OF_INPUT."""
+    feed = LineFeed(asyncio.get_running_loop())
 
     def read():
         try:
             for line in stream or ():  # no stdin at all (closed with <&-): no commands
-                loop.call_soon_threadsafe(queue.put_nowait, line)
+                feed.put(line)
         except (OSError, ValueError, UnicodeDecodeError):
             pass
         finally:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, END_OF_INPUT)
-            except RuntimeError:  # the loop has closed already
-                pass
+            feed.put(END_OF_INPUT)
 
     threading.Thread(target=read, name="siocli-stdin", daemon=True).start()
-    return queue
+    return feed
 
 
-async def commands_from(queue):
+async def commands_from(feed):
     """(line number, command): comments and blank lines skipped, open JSON joined with
     "\\n" (numbered by its first line)."""
     pending = []
     number = first = 0
     while True:
-        line = await queue.get()
+        line = await feed.get()
         if line is END_OF_INPUT:
             if pending:
                 yield first, "\n".join(pending)  # let the parser report what is unbalanced
@@ -69,9 +102,9 @@ async def commands_from(queue):
         yield first, text
 
 
-async def run_commands(context, queue, shown=None):
+async def run_commands(context, feed, shown=None):
     status = ExitStatus.SUCCESS
-    async for number, text in commands_from(queue):
+    async for number, text in commands_from(feed):
         if shown is not None:
             shown.commands += 1
         reply = await run_line(context, text)

@@ -111,6 +111,27 @@ def test_ack_request_hooks_fit_python_socketio():
     assert ack.packet_type == socketio.packet.BINARY_ACK and ack.id == 3
 
 
+def test_acks_delivered_by_the_wire_take_python_socketios_callbacks_as_it_does():
+    # take_ack_callback reads the callbacks python-socketio keeps per namespace, by id
+    # (its counter under 0), and takes one out as its own ACK handling does
+    client = socketio.AsyncClient(handle_sigint=False)
+
+    def callback(*args):
+        pass
+
+    ack_id = client._generate_ack_id("/chat", callback)
+    assert ack_id == 1
+    assert hooks.take_ack_callback(client, "/chat", "1") is callback
+    assert hooks.take_ack_callback(client, "/chat", "1") is None  # taken once
+    assert hooks.take_ack_callback(client, "/chat", "0") is None  # the counter stays
+    assert hooks.take_ack_callback(client, "/", "1") is None
+    assert hooks.take_ack_callback(client, "/chat", "9" * 5000) is None
+    assert next(client.callbacks["/chat"][0]) == 2
+    source = inspect.getsource(socketio.AsyncClient._handle_ack)
+    assert "callback = self.callbacks[namespace][id]" in source
+    assert "del self.callbacks[namespace][id]" in source
+
+
 def test_msgpack_packets_leave_out_a_missing_data():
     import msgpack
     from socketio import packet as sio_packet
