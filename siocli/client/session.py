@@ -3,24 +3,23 @@
 Reconnection is done here (with :class:`Reconnection`), not by python-socketio, so that
 it follows the JS client: no reconnection after `io server disconnect` / `io client
 disconnect` or a middleware `connect_error`, a `reconnect_attempt` record per attempt,
-the JS backoff, and the auth (with --auth-cmd) resolved again before every attempt.
+the JS backoff, and the auth (with --auth-cmd) resolved again before every attempt
+(each attempt: client/attempt.py).
 """
 
 import asyncio
 import collections
 import dataclasses
 
-import socketio
-
 from siocli import records
-from siocli.client import connect_errors, hooks, legacy, packets, parser_probe, reasons, recovery
+from siocli.client import hooks, packets, reasons, recovery
 from siocli.client.ack_requests import AckRequests
+from siocli.client.attempt import Attempts
 from siocli.client.auth_source import AuthSource, NamespaceAuths
 from siocli.client.engine import Engines
 from siocli.client.reconnection import Reconnection, ReconnectPolicy
 from siocli.client.sending import Sending
 from siocli.client.wire import Wire
-from siocli.errors import AuthError
 
 LIFECYCLE_LOG_SIZE = 500
 
@@ -52,24 +51,22 @@ class Session:
         self.event_names = set()
         self.lifecycle = collections.deque(maxlen=LIFECYCLE_LOG_SIZE)
         self.trace = settings.trace
-        self._connecting_engine = False
-        self._engine_error = None
-        self._unanswered = None  # (namespaces, message) of a CONNECT the server closed on
-        self._parser_hint = None  # what parser_probe.hint() said
-        self._settled = {}
-        self._stop_when_refused = False
-        self._tls_hint = connect_errors.TlsHint(settings.url, settings.proxy)
         self._listeners = []
         self._closed = False
-        self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings), self._attempt,
-                                         self.record, settings.namespace, self._set_state)
+        self.attempts = Attempts(
+            self, {"connect": self._on_connect, "connect_error": self._on_connect_error,
+                   "disconnect": self._on_disconnect, "*": self._on_event},
+            self._on_ack_request)
+        self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings),
+                                         self.attempts.run, self.record, settings.namespace,
+                                         self._set_state)
         self.sending = Sending(self._transmit, self._is_connected, self.record, self._count_out,
                                settings.retries)
         self.ack_requests = AckRequests(self._send_ack, self.record, settings.ack_replies)
         loop = asyncio.get_running_loop()
         self._loop = loop
-        self.wire = Wire(loop, self.record, self._connection_broken, lambda: self.trace,
-                         self._transport_ended, self._listening,
+        self.wire = Wire(loop, self.record, self.connection_broken, lambda: self.trace,
+                         self.attempts.transport_ended, self._listening,
                          msgpack=settings.parser == "msgpack", deliver=self._arrived)
         self.engines = Engines(settings, self.wire)
         loop.set_exception_handler(self._unhandled_exception)
@@ -131,13 +128,13 @@ class Session:
 
     def activate(self, namespace):
         """The user asks for ``namespace`` again (`connect`, `ns`): as JS socket.connect()."""
-        self._state(namespace).active = True
+        self.namespace_state(namespace).active = True
 
     # -- python-socketio handlers (synchronous, so arrival order is kept) ---------------
 
     def _on_connect(self, namespace):
         hooks.note_namespace_connected(self.client)
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         state.sid = self.client.get_sid(namespace)
         state.connected = True
         state.rejected = False
@@ -145,27 +142,27 @@ class Session:
         self.state = "connected"
         self.record(records.connect(namespace, state.sid, self.transport, self.attempt,
                                     recovered))
-        self._settle(namespace, "connected")
+        self.attempts.settle(namespace, "connected")
         asyncio.get_running_loop().create_task(self.sending.flush(namespace))
 
     def _on_connect_error(self, namespace, data=None, *rest):
-        if self._connecting_engine:
-            self._engine_error = data
+        if self.attempts.connecting_engine:
+            self.attempts.engine_error = data
             return
         message, detail = data, None
         if isinstance(data, dict):
             message, detail = data.get("message"), data.get("data")
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         state.rejected = True
         state.active = False  # as JS: a rejected socket is not retried by the Manager
         if namespace == "/":
             connected = {name: s.sid for name, s in self.namespaces.items() if s.connected}
             hooks.keep_namespaces_after_root_rejection(self.client, connected)
         self.record(records.connect_error(namespace, str(message), detail))
-        self._settle(namespace, "rejected")
+        self.attempts.settle(namespace, "rejected")
 
     def _on_disconnect(self, namespace, library_reason=None):
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         if not state.connected:
             return
         reason = reasons.js_reason(self.wire.facts, namespace, library_reason)
@@ -175,7 +172,7 @@ class Session:
     def _lost(self, namespace, reason):
         """``namespace``'s Socket is disconnected for ``reason``: its record, its calls
         and the server's ack requests it had, and reconnection when JS would."""
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         state.connected = False
         state.sid = None
         if reason == reasons.IO_SERVER_DISCONNECT:
@@ -230,11 +227,12 @@ class Session:
         record; UnknownAckRequest when there is no such pending request."""
         return await self.ack_requests.answer(namespace, ack, args)
 
-    def _connect_payload(self, namespace, auth):
+    def connect_payload(self, namespace, auth):
         """A namespace's CONNECT payload: its auth, with the session to recover."""
         return recovery.connect_payload(self.namespaces.get(namespace), auth)
 
-    def _state(self, namespace):
+    def namespace_state(self, namespace):
+        """``namespace``'s Socket, made on first use."""
         if namespace not in self.namespaces:
             self.namespaces[namespace] = NamespaceState(namespace)
         return self.namespaces[namespace]
@@ -247,7 +245,7 @@ class Session:
         return state is not None and (state.active or state.connected)
 
     def _is_connected(self, namespace):
-        return self._state(namespace).connected
+        return self.namespace_state(namespace).connected
 
     async def _transmit(self, namespace, event, args, callback):
         await self.client.emit(event, data=tuple(args), namespace=namespace, callback=callback)
@@ -255,7 +253,7 @@ class Session:
     def _count_out(self, namespace, event):
         self.events_out += 1
         self.event_names.add(str(event))
-        self._state(namespace).events_out += 1
+        self.namespace_state(namespace).events_out += 1
 
     async def emit(self, namespace, event, args):
         """Send now, or queue until the namespace connects: "sent" or "queued"."""
@@ -280,97 +278,8 @@ class Session:
 
     def start(self, give_up_after=None):
         """Start connecting in the background (the REPL)."""
-        # a scripted run stops at a handshake refusal no retry can change; the REPL goes
-        # on, as the JS client does, until --reconnect-attempts is spent
-        self._stop_when_refused = give_up_after is not None
+        self.attempts.stop_when_refused = give_up_after is not None
         self.reconnection.start(first_attempt=0, give_up_after=give_up_after)
-
-    async def _attempt(self):
-        """One connection attempt: "connected", "rejected" or "failed"."""
-        self.state = "connecting"
-        wanted = self.active_namespaces()
-        if not wanted:  # every Socket was closed meanwhile: nothing to connect
-            self.state = "disconnected"
-            return "rejected"
-        try:
-            auths = await self.auths.resolve(wanted)
-        except AuthError as exc:
-            for namespace in wanted:
-                self.record(records.connect_error(namespace, str(exc), None))
-            self.state = "disconnected"
-            return "rejected"
-        await self.engines.retire()
-        self.engines.open({"connect": self._on_connect, "connect_error": self._on_connect_error,
-                           "disconnect": self._on_disconnect, "*": self._on_event},
-                          self._on_ack_request)
-        loop = asyncio.get_running_loop()
-        self._settled = {name: loop.create_future() for name in wanted}
-        self.wire.new_connection()
-        self._engine_error = None
-        self._unanswered = None
-        try:
-            async with asyncio.timeout(self.settings.connect_timeout):
-                self._connecting_engine = True
-                try:
-                    # each namespace's CONNECT carries its own auth, as each JS Socket's
-                    await self.client.connect(
-                        self.settings.url, headers=dict(self.settings.headers),
-                        auth=self._connect_payload(wanted[0], auths[wanted[0]]),
-                        transports=self.settings.transports,
-                        namespaces=wanted[:1], socketio_path=self.settings.path, wait=False)
-                finally:
-                    self._connecting_engine = False
-                for namespace in wanted[1:]:
-                    await hooks.connect_namespace(
-                        self.client, namespace, self._connect_payload(namespace, auths[namespace]))
-                hooks.leave_ping_timeouts_to_the_watchdog(self.client)
-                outcomes = await asyncio.gather(*self._settled.values())
-        except socketio.exceptions.ConnectionError as exc:
-            if self.wire.socketio_2:
-                self._refuse_socketio_2()
-                self.state = "disconnected"
-                return "rejected"
-            return await self._engine_failed(wanted, exc.__cause__ or exc,
-                                             self._engine_error or str(exc))
-        except TimeoutError as exc:
-            await self.engines.drop()
-            return await self._engine_failed(wanted, exc, "timeout")
-        if "connected" in outcomes:
-            return "connected"
-        await self.engines.drop()
-        if "lost" in outcomes:
-            if self._unanswered:
-                await self._report_unanswered()
-            return "failed"
-        self.state = "disconnected"
-        return "rejected"
-
-    async def _engine_failed(self, namespaces, exception, library_message):
-        """Say why the Engine.IO connection failed; "failed" (to be retried) or, in a
-        scripted run, "rejected" when the server refused the handshake for good."""
-        cause = exception
-        if not isinstance(exception, (asyncio.TimeoutError, TimeoutError)):
-            cause = self.wire.failure_exception or exception
-        refused = self.wire.engine.refused
-        message, data = connect_errors.describe_failure(
-            cause, library_message, self.settings.url, self.settings.path, self.settings.proxy,
-            refused, await self._tls_hint.applies(cause))
-        final = (self._stop_when_refused and connect_errors.not_worth_retrying(refused)
-                 and not connect_errors.proxy_failed(cause, library_message, self.settings.url,
-                                                     self.settings.proxy))
-        if final:
-            message += "; not retried: the server gives this answer however often it is asked"
-        for namespace in namespaces:
-            self.record(records.connect_error(namespace, message, data))
-        if final:
-            self.state = "disconnected"
-            return "rejected"
-        return "failed"
-
-    def _settle(self, namespace, outcome):
-        future = self._settled.get(namespace)
-        if future is not None and not future.done():
-            future.set_result(outcome)
 
     def _unhandled_exception(self, loop, context):
         """python-socketio runs handlers as tasks whose exceptions would go to stderr."""
@@ -381,60 +290,20 @@ class Session:
             "message", "unknown error")
         self.record(records.error(None, "internal error: %s" % detail))
 
-    def _transport_ended(self):
-        """The connection ended: namespaces still waiting for their CONNECT answer will
-        never get one. Say so now, with the reason, rather than at --connect-timeout."""
-        if self.wire.socketio_2:
-            self._refuse_socketio_2()
-            self._connection_broken()
-            return
-        waiting = [name for name, future in self._settled.items() if not future.done()]
-        if not waiting or self.wire.facts.client_closing or self._connecting_engine:
-            return  # the handshake itself failed: connect() raises and says why
-        reason = reasons.js_reason(self.wire.facts, None, None)
-        message = ("the server ended the connection before answering the namespace CONNECT "
-                   "(%s)" % reason)
-        if not self.wire.facts.socketio_packet_seen:
-            # what a server does with a CONNECT its parser cannot decode: the attempt asks
-            # the server which parser it uses before it says so
-            self._unanswered = (waiting, message)
-        else:
-            for namespace in waiting:
-                self.record(records.connect_error(namespace, message, None))
-        for namespace in waiting:
-            self._settle(namespace, "lost")
-
-    def _refuse_socketio_2(self):
-        """A Socket.IO 2.x server: every namespace waiting for its CONNECT is refused, as
-        by a middleware (no retry can help)."""
-        for namespace, future in self._settled.items():
-            if not future.done():
-                state = self._state(namespace)
-                state.rejected, state.active = True, False
-                self.record(records.connect_error(namespace, legacy.SOCKETIO_2_MESSAGE, None))
-                self._settle(namespace, "rejected")
-
-    async def _report_unanswered(self):
-        waiting, message = self._unanswered
-        self._unanswered = None
-        if self._parser_hint is None:  # asked once per session
-            self._parser_hint = await parser_probe.hint(self.settings, self.engines.ssl_context())
-        for namespace in waiting:
-            self.record(records.connect_error(namespace, message + self._parser_hint, None))
-
-    def _connection_broken(self):
+    def connection_broken(self):
+        """The JS client would close the connection here: drop it."""
         asyncio.get_running_loop().create_task(self.engines.drop())
 
     async def connect_namespace(self, namespace):
         """Connect one more namespace (the REPL's `ns`)."""
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         state.active = True
         if state.connected:
             return
         if self.connected:
             auth = await self.auth_of(namespace).resolve()
             await hooks.connect_namespace(self.client, namespace,
-                                          self._connect_payload(namespace, auth))
+                                          self.connect_payload(namespace, auth))
         else:
             self.reconnection.start(first_attempt=0)
 
@@ -442,7 +311,7 @@ class Session:
         """As JS ``socket.disconnect()``: ``namespace`` only (`io client disconnect`), not
         reconnected; as the JS Manager, the connection is closed once no namespace is
         left connected or waiting to be."""
-        state = self._state(namespace)
+        state = self.namespace_state(namespace)
         state.active = False
         others = [name for name, other in self.namespaces.items()
                   if name != namespace and (other.active or other.connected)]
