@@ -47,6 +47,11 @@ _LONG_NUMBER_DECODER = json.JSONDecoder(parse_constant=_reject_constant,
                                         parse_int=_javascript_int)
 
 
+_COMPACT_OPTIONS = {"separators": (",", ":")}
+# as json.dumps with those options, which builds a new encoder at every call
+_COMPACT_ENCODER = json.JSONEncoder(**_COMPACT_OPTIONS)
+
+
 def js_loads(text):
     """JSON.parse: NaN/Infinity refused, integers of any length accepted (a very long one
     as a float, possibly infinite: JavaScript's Number)."""
@@ -81,6 +86,8 @@ class DecodedOnce:
 
     @staticmethod
     def dumps(value, **options):
+        if options == _COMPACT_OPTIONS:  # every packet python-socketio encodes
+            return _COMPACT_ENCODER.encode(value)
         return json.dumps(value, **options)
 
 
