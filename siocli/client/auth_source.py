@@ -2,6 +2,7 @@
 --auth-cmd run before every attempt (the JS client's ``auth: (cb) => ...``)."""
 
 import asyncio
+import contextlib
 import os
 import signal
 
@@ -79,9 +80,20 @@ class NamespaceAuths:
 async def run_auth_command(command, timeout):
     """stdout of ``command`` run by the shell in a process group of its own, which is
     killed when it outlives ``timeout`` or the run is cancelled (Ctrl-C, SIGTERM)."""
-    process = await asyncio.create_subprocess_shell(
+    starting = asyncio.ensure_future(asyncio.create_subprocess_shell(
         command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stderr=asyncio.subprocess.PIPE, start_new_session=True))
+    try:
+        # cancelled while its pipes are being connected, asyncio (3.11) waits forever for
+        # the process it kills: the start is let finish, then the group ended
+        process = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        while not starting.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({starting})
+        if not starting.cancelled() and starting.exception() is None:
+            await end_process_group(starting.result())
+        raise
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout)
     except TimeoutError:
