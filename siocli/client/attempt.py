@@ -14,12 +14,11 @@ from siocli.errors import AuthError
 
 class Attempts:
     """The attempts of one :class:`~siocli.client.session.Session` (``session``), whose
-    python-socketio ``handlers`` and ``on_ack_request`` each new connection gets."""
+    python-socketio ``handlers`` each new connection gets (Engines.open's arguments)."""
 
-    def __init__(self, session, handlers, on_ack_request):
+    def __init__(self, session, *handlers):
         self._session = session
         self._handlers = handlers
-        self._on_ack_request = on_ack_request
         settings = session.settings
         self.connecting_engine = False  # python-socketio's connect() (the handshake) runs
         self.engine_error = None  # a connect_error python-socketio had during it
@@ -48,7 +47,7 @@ class Attempts:
             session.state = "disconnected"
             return "rejected"
         await session.engines.retire()
-        client = session.engines.open(self._handlers, self._on_ack_request)
+        client = session.engines.open(*self._handlers)
         loop = asyncio.get_running_loop()
         self._settled = {name: loop.create_future() for name in wanted}
         session.wire.new_connection()

@@ -53,9 +53,10 @@ class Engines:
         self._http = None
         self._closing = set()  # tasks telling a server its polling session is over
 
-    def open(self, handlers, on_ack_request):
-        """A new current client; ``handlers`` (lifecycle name or "*" → function, for every
-        namespace) and ``on_ack_request`` run only while it is the current one."""
+    def open(self, handlers, on_packet, on_ack_request):
+        """A new current client; ``handlers`` (lifecycle name → function, for every
+        namespace), ``on_packet`` and ``on_ack_request`` (see
+        hooks.take_over_events_and_acks) run only while it is the current one."""
         hooks.accept_any_polling_batch()
 
         def is_current():
@@ -78,7 +79,8 @@ class Engines:
 
         for name, handler in handlers.items():
             client.on(name, while_current(is_current, handler), namespace="*")
-        hooks.take_over_ack_requests(client, while_current(is_current, on_ack_request))
+        hooks.take_over_events_and_acks(client, while_current(is_current, on_packet),
+                                        while_current(is_current, on_ack_request))
         self.client, self._http = client, http
         return client
 

@@ -9,8 +9,11 @@ frame and how the transport ended. The gaps without a public hook are bridged he
 each checked by tests/unit/test_hooks.py against the versions pinned in pyproject.toml:
 
 Client:
-* packets dropped before python-socketio sees them (what the JS decoder refuses, and
-  packets for namespaces nobody asked for), an Engine.IO NOOP put in their place;
+* packets taken before python-socketio sees them (what the JS decoder refuses, packets
+  for namespaces nobody asked for, and a websocket's plain events and acks, which
+  siocli delivers itself): a websocket message is skipped, a polling packet becomes an
+  Engine.IO NOOP;
+* every EVENT and ACK python-socketio decodes handed to siocli, not to its handlers;
 * polling responses of any number of packets (python-engineio stops at 16);
 * python-engineio's own give-up timers pushed back (the JS ping watchdog decides);
 * ending the Engine.IO connection at once (``eio.disconnect(abort=True)``), as the JS
@@ -53,10 +56,11 @@ from socketio import packet as sio_packet
 
 from siocli.client import tunnel
 from siocli.client.engine_wire import RECORD_SEPARATOR
+from siocli.client.packets import ACK, EVENT
 from siocli.client.tls import unverified_context
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
-NOOP = "6"  # an Engine.IO NOOP stands in for a packet the observer dropped
+NOOP = "6"  # an Engine.IO NOOP stands in for a polling packet the observer took
 MESSAGES_KEPT_IN_A_ROW = 32
 ERROR_BODY_SECONDS = 2.0  # how long the body of a refused handshake is waited for
 
@@ -66,7 +70,8 @@ class WireObserver:
 
     def frame_in(self, frame, alone=False):
         """One Engine.IO packet from the server (str, or bytes for binary). Returning
-        False drops it: python-engineio gets a NOOP in its place. ``alone``: the packet
+        False takes it from python-engineio: a websocket message is skipped, a polling
+        packet becomes a NOOP. ``alone``: the packet
         came in a websocket message of its own, so python-engineio has handed every
         earlier packet to python-socketio before this one is reported (over polling, a
         response's packets are all reported before python-socketio sees the first)."""
@@ -107,8 +112,9 @@ def create_http_session(observer, ssl=None, proxy=None):
     class WatchedWebSocket(aiohttp.ClientWebSocketResponse):
         async def receive(self, timeout=None):
             # a message the observer takes (an event it delivers) or drops never reaches
-            # python-engineio: the next one is read in its place, up to a bound so that
-            # the event loop gets its turn
+            # python-engineio: the next one is read in its place, up to a bound (the
+            # NOOP then lets python-engineio's read loop, and on Python 3.11 its
+            # wait_for, give the event loop a turn)
             for _ in range(MESSAGES_KEPT_IN_A_ROW):
                 message = await super().receive(timeout)
                 kind = message.type
@@ -358,24 +364,37 @@ async def leave_namespace(client, namespace):
         client.connection_namespaces.remove(namespace)
 
 
-def take_over_ack_requests(client, on_request):
-    """Events that ask for an ack go to ``on_request(namespace, ack_id, event, args)``
-    instead of the event handlers, and python-socketio sends no ACK for them (see
-    :func:`send_ack`). Events without an ack id take python-socketio's own path."""
-    handle_event = client._handle_event
+def take_over_events_and_acks(client, on_packet, on_request):
+    """Every EVENT and ACK python-socketio decodes goes to siocli instead of its handlers
+    and callbacks: an event without ack id and an ACK to ``on_packet(kind, namespace,
+    ack_id, payload)`` (as client/wire.py delivers them: kind "2" or "3", the ack id as
+    its digits), an event that asks for an ack to ``on_request(namespace, ack_id, event,
+    args)``, for which python-socketio sends no ACK (see :func:`send_ack`).
 
-    async def handle(namespace, id, data):
+    python-socketio's dispatch would take an event named ``*`` for its catch-all and
+    drop one named ``__disconnect_final``; its ACK handling takes the id counter it keeps
+    under 0 for a callback. The JS client does neither."""
+
+    async def handle_event(namespace, id, data):
+        namespace = namespace or "/"
         if id is None:
-            return await handle_event(namespace, id, data)
-        on_request(namespace or "/", id, data[0], tuple(data[1:]))
+            on_packet(EVENT, namespace, None, data)
+        else:
+            on_request(namespace, id, data[0], tuple(data[1:]))
 
-    client._handle_event = handle
+    async def handle_ack(namespace, id, data):
+        if id is not None:  # as JS, an ACK without an id is ignored
+            on_packet(ACK, namespace or "/", str(id), data)
+
+    client._handle_event = handle_event
+    client._handle_ack = handle_ack
 
 
 def take_ack_callback(client, namespace, ack_id):
-    """The callback python-socketio keeps for its call ``ack_id`` (digits) of
-    ``namespace``, taken out as its own ACK handling takes it; None when there is none."""
-    number = int(ack_id) if len(ack_id) <= 18 else 0  # longer than any id it hands out
+    """The callback python-socketio keeps for its call ``ack_id`` (digits, as the packet
+    had them) of ``namespace``, taken out; None when there is none."""
+    digits = ack_id.lstrip("0") if isinstance(ack_id, str) and ack_id.isdigit() else ""
+    number = int(digits) if 0 < len(digits) <= 18 else 0  # longer: not an id it gave
     if number < 1:  # python-socketio's ids start at 1; it keeps its counter under 0
         return None
     return client.callbacks.get(namespace, {}).pop(number, None)

@@ -90,8 +90,8 @@ class Sending:
                 call.cancel()  # given up on (Ctrl-C): a late ack is not shown
                 raise
             except TimeoutError:
+                call.cancel()  # as JS: a late ack is ignored
                 if not final:
-                    call.cancel()  # as JS: a late ack of an earlier try is ignored
                     return None
                 record = records.ack_timeout(namespace, event, timeout)
                 self._record(record)

@@ -55,8 +55,8 @@ class Session:
         self._closed = False
         self.attempts = Attempts(
             self, {"connect": self._on_connect, "connect_error": self._on_connect_error,
-                   "disconnect": self._on_disconnect, "*": self._on_event},
-            self._on_ack_request)
+                   "disconnect": self._on_disconnect},
+            self._receive, self._on_ack_request)
         self.reconnection = Reconnection(ReconnectPolicy.from_settings(settings),
                                          self.attempts.run, self.record, settings.namespace,
                                          self._set_state)
@@ -189,7 +189,7 @@ class Session:
         if will_reconnect and self.state == "reconnecting":
             self.reconnection.start(first_attempt=1)
 
-    def _on_event(self, event, namespace, *args, ack=None):
+    def _on_event(self, event, namespace, args, ack=None):
         self.events_in += 1
         self.event_names.add(str(event))
         state = self.namespaces.get(namespace)
@@ -206,17 +206,26 @@ class Session:
         self._loop.call_soon(self._deliver, self.engines.client, kind, namespace, ack, payload)
 
     def _deliver(self, client, kind, namespace, ack, payload):
-        if client is not self.engines.client:
+        if client is self.engines.client:
+            self._receive(kind, namespace, ack, payload)
+
+    def _receive(self, kind, namespace, ack, payload):
+        """An EVENT without ack id or an ACK, from the wire or from python-socketio. As
+        JS, nothing reaches a Socket that was closed meanwhile (by a DISCONNECT earlier
+        in the same burst, say), and an ack nobody waits for is ignored."""
+        if not self._listening(namespace):
             return
         if kind == packets.EVENT:
-            self._on_event(payload[0], namespace, *payload[1:])
+            self._on_event(payload[0], namespace, tuple(payload[1:]))
             return
-        callback = hooks.take_ack_callback(client, namespace, ack)
-        if callback is not None:  # as JS, an ack nobody waits for is ignored
+        callback = hooks.take_ack_callback(self.client, namespace, ack)
+        if callback is not None:
             callback(*payload)
 
     def _on_ack_request(self, namespace, ack, event, args):
-        self._on_event(event, namespace, *args, ack=ack)
+        if not self._listening(namespace):
+            return
+        self._on_event(event, namespace, args, ack=ack)
         self.ack_requests.arrived(namespace, ack, event)
 
     async def _send_ack(self, namespace, ack, args):

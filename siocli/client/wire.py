@@ -123,8 +123,8 @@ class Wire(WireObserver):
         if kind == packets.CONNECT:
             self._version_known = True  # from_socketio_2 let this CONNECT answer pass
         listened = self._listening(namespace)
-        if alone and listened and self._deliver and (
-                kind == packets.ACK or (kind == packets.EVENT and ack is None)):
+        plain = (kind == packets.EVENT and ack is None) or (kind == packets.ACK and ack is not None)
+        if alone and listened and plain and self._deliver:
             self._deliver(kind, namespace, ack, payload)
             return False
         if listened and text is not None:

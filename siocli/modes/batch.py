@@ -21,6 +21,7 @@ from siocli.modes.runner import run_connected
 from siocli.status import ExitStatus
 
 END_OF_INPUT = None
+LINES_IN_A_ROW = 64
 
 
 class LineFeed:
@@ -33,6 +34,7 @@ class LineFeed:
         self._lines = collections.deque()
         self._lock = threading.Lock()
         self._waiting = None  # the future get() awaits while there is no line
+        self._in_a_row = 0  # lines given without the event loop getting a turn
 
     def put(self, line):
         """From the reading thread."""
@@ -46,11 +48,18 @@ class LineFeed:
                 pass
 
     async def get(self):
+        if self._in_a_row >= LINES_IN_A_ROW:
+            # the thread may stay ahead of commands that never wait (emits): the loop
+            # must still send, answer PINGs and receive
+            self._in_a_row = 0
+            await asyncio.sleep(0)
         while True:
             with self._lock:
                 if self._lines:
+                    self._in_a_row += 1
                     return self._lines.popleft()
                 self._waiting = waiting = self._loop.create_future()
+            self._in_a_row = 0
             await waiting
 
 

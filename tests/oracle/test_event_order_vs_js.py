@@ -1,6 +1,7 @@
 """The order of what arrives back to back, siocli and the official JS client side by side
 on the same Node.js server: a call's ack, then in one turn of the server's event loop
-plain events, a binary event, an event asking for an ack, and the namespace's DISCONNECT.
+plain events, a binary event, an event asking for an ack, the namespace's DISCONNECT, and
+an event written after it (which neither client reports: the Socket is closed).
 
 siocli hands a websocket's plain events to the session itself, not through
 python-socketio (client/wire.py); everything else takes python-socketio's path. The two

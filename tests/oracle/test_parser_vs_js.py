@@ -2,7 +2,9 @@
 from a raw test server to the official JS client and to siocli, side by side. A refused
 packet closes the connection with `parse error` and reaches no handler (an event named
 `disconnect` never fakes a lifecycle record); packets for a namespace nobody asked for
-are ignored; what JS accepts (a 5,000-digit number) is accepted."""
+are ignored; what JS accepts (a 5,000-digit number) is accepted; what JS gives no listener
+(an event after its namespace's DISCONNECT, an ack nobody waits for) siocli does not
+report, and no event name is taken for anything else."""
 
 import concurrent.futures
 
@@ -32,6 +34,13 @@ CASES = {
     "a namespace nobody asked for": ('42/nobody,["x",1]', '42["after",1]'),
     "a 5000-digit number": ('42["big",%s]' % ("1" * 5000), '42["after",1]'),
     "a number as the event name": ('42[7,"seven"]', '42["after",1]'),
+    # accepted by both decoders, and given to no listener, or to the right one
+    "an event right after the namespace's DISCONNECT": ('42["before",1]', '41', '42["late",1]'),
+    "an ACK without an id": ('43["x"]', '42["after",1]'),
+    "an ACK for a call nobody made": ('435["x"]', '42["after",1]'),
+    "an ACK with id 0": ('430["x"]', '42["after",1]'),
+    "an event named *": ('42["*",1]', '42["after",1]'),
+    "an event named __disconnect_final": ('42["__disconnect_final"]', '42["after",1]'),
 }
 
 

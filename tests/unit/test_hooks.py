@@ -7,6 +7,7 @@ first, naming the hook, instead of siocli silently reporting wrong reasons.
 import asyncio
 import importlib.metadata
 import inspect
+import json
 
 import aiohttp
 import engineio
@@ -97,18 +98,38 @@ def test_aiohttp_surface_the_proxy_tunnel_overrides_is_there():
     asyncio.run(scenario())
 
 
-def test_ack_request_hooks_fit_python_socketio():
-    # take_over_ack_requests wraps the instance's _handle_event, which python-socketio
-    # calls for each EVENT with its ack id, and which sends the ACK itself
-    parameters = list(inspect.signature(socketio.AsyncClient._handle_event).parameters)
-    assert parameters == ["self", "namespace", "id", "data"]
-    source = inspect.getsource(socketio.AsyncClient._handle_event)
-    assert "self._trigger_event(data[0]" in source and "packet.ACK" in source
+def test_events_and_acks_hooks_fit_python_socketio():
+    # take_over_events_and_acks replaces the instance's _handle_event and _handle_ack,
+    # which python-socketio calls for each (binary or not) EVENT and ACK it decodes
+    for name in ("_handle_event", "_handle_ack"):
+        parameters = list(inspect.signature(getattr(socketio.AsyncClient, name)).parameters)
+        assert parameters == ["self", "namespace", "id", "data"]
     dispatch = inspect.getsource(socketio.AsyncClient._handle_eio_message)
     assert dispatch.count("self._handle_event(") == 2  # text and binary events
+    assert dispatch.count("self._handle_ack(") == 2
     # send_ack: python-socketio's packet class turns an ACK with bytes into a BINARY_ACK
     ack = socketio.packet.Packet(socketio.packet.ACK, namespace="/", id=3, data=[b"\x00"])
     assert ack.packet_type == socketio.packet.BINARY_ACK and ack.id == 3
+
+
+def test_every_event_and_ack_python_socketio_decodes_reaches_siocli():
+    client = socketio.AsyncClient(handle_sigint=False)
+    packets, requests = [], []
+    hooks.take_over_events_and_acks(client, lambda *p: packets.append(p),
+                                    lambda *r: requests.append(r))
+
+    async def scenario():
+        # python-socketio's own dispatch would take "*" for its catch-all, drop
+        # "__disconnect_final", and call its id counter for ack 0
+        for data in (["*", 1], ["__disconnect_final"], ["tick", {"i": 1}]):
+            await client._handle_eio_message("2" + json.dumps(data))
+        await client._handle_eio_message('2/chat,7["question",2]')
+        await client._handle_eio_message('3/chat,0["ok"]')
+        await client._handle_eio_message('3["no id"]')
+    asyncio.run(scenario())
+    assert packets == [("2", "/", None, ["*", 1]), ("2", "/", None, ["__disconnect_final"]),
+                       ("2", "/", None, ["tick", {"i": 1}]), ("3", "/chat", "0", ["ok"])]
+    assert requests == [("/chat", 7, "question", (2,))]
 
 
 def test_acks_delivered_by_the_wire_take_python_socketios_callbacks_as_it_does():
@@ -126,7 +147,10 @@ def test_acks_delivered_by_the_wire_take_python_socketios_callbacks_as_it_does()
     assert hooks.take_ack_callback(client, "/chat", "0") is None  # the counter stays
     assert hooks.take_ack_callback(client, "/", "1") is None
     assert hooks.take_ack_callback(client, "/chat", "9" * 5000) is None
-    assert next(client.callbacks["/chat"][0]) == 2
+    assert hooks.take_ack_callback(client, "/chat", None) is None
+    ack_id = client._generate_ack_id("/chat", callback)
+    assert hooks.take_ack_callback(client, "/chat", "0" * 30 + str(ack_id)) is callback
+    assert next(client.callbacks["/chat"][0]) == 3
     source = inspect.getsource(socketio.AsyncClient._handle_ack)
     assert "callback = self.callbacks[namespace][id]" in source
     assert "del self.callbacks[namespace][id]" in source

@@ -56,3 +56,23 @@ def test_a_put_after_the_loop_closed_is_harmless():
     loop.run_until_complete(wait_once())
     loop.close()
     feed.put(END_OF_INPUT)  # the reading thread may outlive the loop
+
+
+def test_the_event_loop_gets_turns_while_lines_keep_coming():
+    async def scenario():
+        feed = LineFeed(asyncio.get_running_loop())
+        for number in range(1000):
+            feed.put(number)
+        feed.put(END_OF_INPUT)
+        turns = 0
+
+        def count():
+            nonlocal turns
+            turns += 1
+            asyncio.get_running_loop().call_soon(count)
+
+        asyncio.get_running_loop().call_soon(count)
+        await read_all(feed)
+        return turns
+
+    assert asyncio.run(scenario()) >= 1000 // 64

@@ -42,7 +42,8 @@ def test_a_websocket_ack_is_delivered_with_its_id_as_it_came(loop):
 
 
 @pytest.mark.parametrize("frame", [
-    '4212["question"]',  # an ack request: python-socketio's path (take_over_ack_requests)
+    '4212["question"]',  # an ack request: python-socketio's path (take_over_events_and_acks)
+    '43["no id"]',  # an ACK without id: python-socketio's path, where siocli ignores it
     '451-["bin",{"_placeholder":true,"num":0}]',  # a binary event, with its attachment
     '41',  # DISCONNECT
     '44{"message":"no"}',  # CONNECT_ERROR
