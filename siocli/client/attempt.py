@@ -133,11 +133,17 @@ class Attempts:
         message, data = connect_errors.describe_failure(
             cause, library_message, settings.url, settings.path, settings.proxy,
             refused, await self._tls_hint.applies(cause))
-        final = (self.stop_when_refused and connect_errors.not_worth_retrying(refused)
-                 and not connect_errors.proxy_failed(cause, library_message, settings.url,
-                                                     settings.proxy))
+        by_proxy = connect_errors.proxy_failed(cause, library_message, settings.url,
+                                               settings.proxy)
+        if by_proxy:
+            final = connect_errors.proxy_refused_for_good(cause, library_message,
+                                                          settings.proxy)
+        else:
+            final = connect_errors.not_worth_retrying(refused)
+        final = final and self.stop_when_refused
         if final:
-            message += "; not retried: the server gives this answer however often it is asked"
+            message += "; not retried: the %s gives this answer however often it is asked" % (
+                "proxy" if by_proxy else "server")
         for namespace in namespaces:
             session.record(records.connect_error(namespace, message, data))
         if final:

@@ -55,6 +55,21 @@ def proxy_failed(exception, library_message, url, proxy):
         exception, library_message, url, mask_url(proxy)) is not None
 
 
+PROXY_REFUSALS = frozenset({401, 403, 407})  # the proxy's credentials, or its rules
+
+
+def proxy_refused_for_good(exception, library_message, proxy):
+    """Whether the proxy refused the connection in a way no retry changes: it wants
+    credentials, refuses the ones given, or refuses the destination."""
+    if proxy is None:
+        return False
+    for exc in _chain(exception):
+        if isinstance(exc, (ProxyTunnelError, aiohttp.ClientProxyConnectionError,
+                            aiohttp.ClientHttpProxyError)):
+            return getattr(exc, "status", None) in PROXY_REFUSALS
+    return str(library_message or "").startswith("Unexpected status code 407")
+
+
 def _describe_proxy_failure(exception, library_message, url, shown_proxy):
     """What the proxy did, when it is the proxy that failed; else None."""
     target = _host_port(url)

@@ -94,7 +94,7 @@ def test_a_proxy_asking_for_credentials_is_said_so(auth_proxy, sio_server, tmp_p
         result, records = call_echo(tmp_path, sio_server.url, "--proxy", auth_proxy.bare_url,
                                     "--no-reconnect", *transports)
         assert result.returncode == 1, result.stdout
-        assert first_of(records, "connect_error")["message"] == (
+        assert first_of(records, "connect_error")["message"].startswith(
             "the proxy %s asks for credentials (HTTP 407): give them in the proxy URL, "
             "http://USER:PASSWORD@HOST:PORT" % auth_proxy.bare_url)
         assert methods(auth_proxy, sio_server.port) == [
@@ -108,6 +108,21 @@ def test_a_proxy_asking_for_credentials_is_said_so(auth_proxy, sio_server, tmp_p
     assert message.startswith("the proxy http://ann:****@127.0.0.1:%d refused its credentials "
                               "(HTTP 40" % auth_proxy.port), message
     assert "wrong-pw" not in result.stdout + result.stderr
+
+
+def test_a_proxy_refusal_no_retry_changes_ends_a_scripted_run_at_once(auth_proxy, sio_server,
+                                                                      tmp_path):
+    # a scripted run stops at an answer no retry changes, from the proxy as from a server
+    for transports in (["-t", "polling"], ["-t", "websocket"]):
+        auth_proxy.forget()
+        result, records = call_echo(tmp_path, sio_server.url, "--proxy", auth_proxy.bare_url,
+                                    *transports)
+        assert result.returncode == 1, result.stdout
+        errors = [r for r in records if r["type"] == "connect_error"]
+        assert len(errors) == 1 and not [r for r in records if r["type"] == "reconnect_attempt"]
+        assert errors[0]["message"].endswith(
+            "; not retried: the proxy gives this answer however often it is asked")
+        assert len(methods(auth_proxy, sio_server.port)) == 1
 
 
 def test_no_proxy_bypasses_the_proxy(proxy, sio_server, tmp_path):
