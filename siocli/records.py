@@ -229,7 +229,8 @@ def _strict_json(value, encoder):
         text = encoder.encode(value)
         if not text.isascii():
             text.encode("utf-8")  # raises on a lone surrogate
-        return text
+        if not _deeper_than_allowed(text):
+            return text
     except Exception:  # NaN, lone surrogate, deep nesting, unknown type: convert instead
         pass
     separators = (encoder.item_separator, encoder.key_separator)
@@ -237,6 +238,23 @@ def _strict_json(value, encoder):
         return _StrictWriter(*separators).write(value)
     except Exception as error:
         return _last_resort(value, error, separators)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _deeper_than_allowed(text):
+    """Whether encoded ``text`` nests more than MAX_DEPTH levels below the record (how
+    deep json's encoder goes depends on the Python version: 3.12 goes much deeper)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
 
 
 def _last_resort(value, error, separators):

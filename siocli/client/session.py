@@ -300,8 +300,15 @@ class Session:
         self.record(records.error(None, "internal error: %s" % detail))
 
     def connection_broken(self):
-        """The JS client would close the connection here: drop it."""
-        asyncio.get_running_loop().create_task(self.engines.drop())
+        """The JS client would close the connection here: drop it, once the packets that
+        came before are handled. Over polling the wire looks at a whole response before
+        python-socketio schedules a task for each of its packets: a drop scheduled at
+        once would run first, and a namespace connected by that response would never be
+        reported disconnected."""
+        self._loop.call_soon(self._drop_after_what_came_before)
+
+    def _drop_after_what_came_before(self):
+        self._loop.create_task(self.engines.drop())
 
     async def connect_namespace(self, namespace):
         """Connect one more namespace (the REPL's `ns`)."""
