@@ -240,13 +240,15 @@ def _strict_json(value, encoder):
         return _last_resort(value, error, separators)
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# unrolled: a regex step per run of plain characters, not one per character
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def _deeper_than_allowed(text):
-    """Whether encoded ``text`` nests more than MAX_DEPTH levels below the record (how
-    deep json's encoder goes depends on the Python version: 3.12 goes much deeper)."""
+    """Whether encoded ``text`` nests more than MAX_DEPTH levels, the record's own
+    included, as _StrictWriter counts them (how deep json's encoder goes depends on the
+    Python version: 3.12's goes much deeper than 3.11's)."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return False
     depth = 0

@@ -44,6 +44,7 @@ def describe_failure(exception, library_message, url, path, proxy=None, refused=
     if message is None:
         message, data = _describe_server_failure(exception, library_message, url, path,
                                                  refused, speaks_tls)
+        message += through_proxy_hint(refused, proxy)
     if proxy is not None:
         message = without_secrets(message, proxy)
     return without_secrets(message, url), data
@@ -126,6 +127,15 @@ def _describe_server_failure(exception, library_message, url, path, refused, spe
         data = library_message if isinstance(library_message, dict) else None
         return _refused_text(refused, url, path), data
     return _describe(exception, library_message, url, path)
+
+
+def through_proxy_hint(refused, proxy):
+    """What to add when a polling request through ``proxy`` got a 401: the proxy may have
+    sent it (tinyproxy answers wrong credentials so, not with 407), not the server."""
+    if proxy is None or refused is None or refused.status != 401:
+        return ""
+    return " (or from the proxy %s, refusing %s)" % (
+        mask_url(proxy), "its credentials" if "@" in proxy else "to pass the request")
 
 
 def not_worth_retrying(refused):

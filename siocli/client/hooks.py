@@ -383,6 +383,8 @@ def take_over_events_and_acks(client, on_packet, on_request):
             on_request(namespace, id, data[0], tuple(data[1:]))
 
     async def handle_ack(namespace, id, data):
+        if isinstance(id, float) and id.is_integer():  # msgpack may carry 3.0: JS reads 3
+            id = int(id)
         if id is not None:  # as JS, an ACK without an id is ignored
             on_packet(ACK, namespace or "/", str(id), data)
 

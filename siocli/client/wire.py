@@ -25,8 +25,8 @@ class Wire(WireObserver):
         self._on_broken = on_broken  # called when the JS client would close the connection
         self._on_ended = on_ended  # called when the server closed or the transport failed
         self._listening = listening  # is a Socket of this namespace listening for packets?
-        # (kind, namespace, ack id, payload) of an EVENT without ack id or an ACK,
-        # delivered from here instead of through python-socketio (see frame_in)
+        # (kind, namespace, ack id, payload) of an EVENT without ack id or an ACK with
+        # one, delivered from here instead of through python-socketio (see frame_in)
         self._deliver = None if msgpack else deliver
         self._attachments_due = 0
         self._keeping_attachments = True
@@ -67,13 +67,13 @@ class Wire(WireObserver):
         would refuse it, it is for a namespace nobody asked for, or it was given to
         ``deliver``).
 
-        An EVENT without ack id, or an ACK, that came ``alone`` (a websocket message) goes
-        to ``deliver`` at once: python-socketio would decode it a second time and run a
-        task for it, which is most of the cost of receiving it. Every earlier packet has
-        been handed to python-socketio by then, so ``deliver`` keeps the order by
-        scheduling (as python-socketio schedules its handlers). Over polling, a response's
-        packets are all looked at before python-socketio gets the first, so they all take
-        python-socketio's path."""
+        An EVENT without ack id, or an ACK with one, that came ``alone`` (a websocket
+        message) goes to ``deliver`` at once: python-socketio would decode it a second
+        time and run a task for it, which is most of the cost of receiving it. Every
+        earlier packet has been handed to python-socketio by then, so ``deliver`` keeps
+        the order by scheduling (as python-socketio schedules its handlers). Over
+        polling, a response's packets are all looked at before python-socketio gets the
+        first, so they all take python-socketio's path."""
         if isinstance(frame, str) and frame[:1] == "0":
             self.engine.opened(frame[1:])  # its `handshake` record goes before the packet
         if self._tracing():

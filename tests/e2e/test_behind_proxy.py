@@ -109,6 +109,16 @@ def test_a_proxy_asking_for_credentials_is_said_so(auth_proxy, sio_server, tmp_p
                               "(HTTP 40" % auth_proxy.port), message
     assert "wrong-pw" not in result.stdout + result.stderr
 
+    # over polling the proxy's refusal (tinyproxy: 401, as a server's) is an HTTP answer
+    # to the request itself: which of the two sent it cannot be told, so both are named
+    result, records = call_echo(tmp_path, sio_server.url, "--proxy", wrong, "-t", "polling")
+    assert result.returncode == 1
+    message = first_of(records, "connect_error")["message"]
+    assert message.startswith("HTTP 401 Unauthorized from 127.0.0.1:%d/socket.io/ (or from "
+                              "the proxy http://ann:****@127.0.0.1:%d, refusing its "
+                              "credentials)" % (sio_server.port, auth_proxy.port)), message
+    assert "wrong-pw" not in result.stdout + result.stderr
+
 
 def test_a_proxy_refusal_no_retry_changes_ends_a_scripted_run_at_once(auth_proxy, sio_server,
                                                                       tmp_path):

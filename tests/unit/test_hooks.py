@@ -181,3 +181,21 @@ def test_engineio_polling_requests_used_to_close_a_session():
     assert hooks.close_polling_session(socketio.AsyncClient(handle_sigint=False)) is None
     # the write loop POSTs a polling payload to base_url, as close_polling_session does
     assert "'POST', self.base_url" in inspect.getsource(engineio.AsyncClient._write_loop)
+
+
+def test_the_handlers_that_keep_the_order_never_wait():
+    # the wire's deliveries and the deferred drop keep the server's order only while
+    # every handler python-socketio runs finishes in its task's first step
+    from siocli.client.session import Session
+
+    for name in ("_on_connect", "_on_connect_error", "_on_disconnect", "_receive",
+                 "_on_ack_request", "_deliver"):
+        assert not inspect.iscoroutinefunction(getattr(Session, name)), name
+
+
+def test_a_msgpack_ack_id_written_as_a_float_is_its_integer():
+    client = socketio.AsyncClient(handle_sigint=False)
+    packets = []
+    hooks.take_over_events_and_acks(client, lambda *p: packets.append(p), lambda *r: None)
+    asyncio.run(client._handle_ack("/", 3.0, ["ok"]))
+    assert packets == [("3", "/", "3", ["ok"])]
