@@ -4,7 +4,7 @@ with the JS client: tests/oracle/test_acks_vs_js.py."""
 
 import pytest
 
-from node_peer import ask, server_outcome, start_node_server
+from node_peer import ask, flaky_run, server_outcome, start_node_server
 from siocli_run import json_lines, of_type, run_siocli
 
 
@@ -87,16 +87,6 @@ def test_ack_reply_usage_errors(tmp_path):
 
 
 # -- --retries ----------------------------------------------------------------------------
-
-
-def flaky_run(node, tmp_path, ignored, retries):
-    result = run_siocli(tmp_path, "connect", node.url, "-c", "ignore-next %d" % ignored,
-                        "-c", "flaky 1", "--retries", str(retries), "--ack-timeout", "0.4",
-                        "--json")
-    records = json_lines(result.stdout)
-    sid = of_type(records, "connect")[0]["id"]
-    tries = [r for r in node.lines("event") if r["id"] == sid and r["event"] == "flaky"]
-    return result, records, tries
 
 
 def test_retries_send_a_call_again_until_the_server_answers(node, tmp_path):

@@ -4,7 +4,7 @@ tries it sees."""
 
 import pytest
 
-from node_peer import ask, run_oracle, server_outcome, start_node_server
+from node_peer import ask, flaky_run, run_oracle, server_outcome, start_node_server
 from siocli_run import json_lines, of_type, run_siocli
 
 
@@ -12,16 +12,6 @@ from siocli_run import json_lines, of_type, run_siocli
 def node():
     with start_node_server() as server:
         yield server
-
-
-def flaky_run(node, tmp_path, ignored, retries):
-    result = run_siocli(tmp_path, "connect", node.url, "-c", "ignore-next %d" % ignored,
-                        "-c", "flaky 1", "--retries", str(retries), "--ack-timeout", "0.4",
-                        "--json")
-    records = json_lines(result.stdout)
-    sid = of_type(records, "connect")[0]["id"]
-    tries = [r for r in node.lines("event") if r["id"] == sid and r["event"] == "flaky"]
-    return result, records, tries
 
 
 def test_no_answer_by_default_the_server_times_out_as_with_the_js_client(node, tmp_path):

@@ -39,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from siocli_run import json_lines
+from siocli_run import json_lines, of_type, run_siocli
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 SERVER_JS = NODE_DIR / "server.js"
@@ -299,6 +299,18 @@ def ask(ms: int, *rest: str) -> str:
 def server_outcome(server: PeerServer, sid: str) -> dict:
     """server.js's `ack_reply` observation for the socket ``sid``: the answer or timeout."""
     return server.wait_for("ack_reply", timeout=10, id=sid)
+
+
+def flaky_run(server: PeerServer, tmp_path, ignored: int, retries: int):
+    """siocli calling server.js's `flaky` with ``--retries``, the server ignoring the
+    first ``ignored`` tries: (the run, its records, the tries the server saw)."""
+    result = run_siocli(tmp_path, "connect", server.url, "-c", "ignore-next %d" % ignored,
+                        "-c", "flaky 1", "--retries", str(retries), "--ack-timeout", "0.4",
+                        "--json")
+    records = json_lines(result.stdout)
+    sid = of_type(records, "connect")[0]["id"]
+    tries = [r for r in server.lines("event") if r["id"] == sid and r["event"] == "flaky"]
+    return result, records, tries
 
 
 def run_oracle(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
