@@ -14,7 +14,15 @@ import pexpect
 import pytest
 
 from node_peer import require_node, start_node_server
-from siocli_run import ROOT, ServeProcess, json_lines, run_siocli, spawn_siocli, start_siocli
+from siocli_run import (
+    ROOT,
+    ServeProcess,
+    heavy_imports,
+    json_lines,
+    run_siocli,
+    spawn_siocli,
+    start_siocli,
+)
 
 SUMMARY_FIELDS = ["type", "ts", "namespace", "mode", "event", "transport", "concurrency",
                   "number", "duration", "sent", "completed", "timeouts", "errors", "seconds",
@@ -214,16 +222,6 @@ def test_the_benchmark_command_runs_with_tiny_sizes():
 
 
 def test_bench_help_imports_no_heavy_library(tmp_path):
-    program = ("import sys\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(['bench', '--help'], prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-               "               ('socketio', 'engineio', 'aiohttp', 'prompt_toolkit', 'rich'))\n"
-               "sys.stderr.write('HEAVY=%s\\n' % ','.join(heavy))\n")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT)
+    result, heavy = heavy_imports(tmp_path, ["bench", "--help"])
     assert "--concurrency" in result.stdout and "--duration" in result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr

@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from siocli.completion import FILE_NAMES, SHELLS
-from siocli_run import ROOT, run_siocli, siocli_env
+from siocli_run import ROOT, heavy_imports, run_siocli, siocli_env
 
 COMPLETIONS = Path(ROOT) / "completions"
-HEAVY = ("socketio", "engineio", "aiohttp", "prompt_toolkit", "rich")
 SUBCOMMANDS = {"connect", "serve", "demo", "bench", "replay", "completion"}
 RECONNECT_OPTIONS = {"--reconnect", "--reconnect-attempts", "--reconnect-delay",
                      "--reconnect-delay-max"}
@@ -147,31 +146,13 @@ def test_the_shell_completes_subcommands_and_options(shell, source, tmp_path, si
 
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["completion", "bash"]])
 def test_help_and_completion_do_not_import_the_heavy_libraries(args, tmp_path):
-    program = ("import sys\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(%r, prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-               "sys.stderr.write('HEAVY=%%s\\n' %% ','.join(heavy))\n" % (args, HEAVY))
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    result, heavy = heavy_imports(tmp_path, args)
+    assert heavy == [], result.stderr
 
 
 def test_answering_a_completion_request_stays_light(tmp_path):
-    program = ("import os, sys\n"
-               "os.environ.update(COMP_WORDS='siocli connect --rec', COMP_CWORD='2',\n"
-               "                  _SIOCLI_COMPLETE='bash_complete')\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-               "sys.stderr.write('HEAVY=%%s\\n' %% ','.join(heavy))\n" % (HEAVY,))
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
+    result, heavy = heavy_imports(tmp_path, completing={
+        "COMP_WORDS": "siocli connect --rec", "COMP_CWORD": "2",
+        "_SIOCLI_COMPLETE": "bash_complete"})
     assert "plain,--reconnect" in result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr

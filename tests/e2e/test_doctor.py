@@ -13,7 +13,7 @@ from doctor_peers import (
 from node_peer import start_node_server
 from py_server import start_py_server
 from round_robin_proxy import start_round_robin_proxy
-from siocli_run import ServeProcess, json_lines, run_siocli
+from siocli_run import ServeProcess, heavy_imports, json_lines, run_siocli
 
 STEP_NAMES = ["dns", "proxy", "tcp", "tls", "http", "engineio", "handshake", "polling",
               "websocket", "namespace", "sticky", "cors", "ping"]
@@ -322,24 +322,9 @@ def test_a_bad_origin_is_a_usage_error(tmp_path):
 
 
 def test_doctor_help_imports_no_heavy_library(tmp_path):
-    import subprocess
-    import sys
-
-    from siocli_run import ROOT, siocli_env
-
-    program = ("import sys\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(['doctor', '--help'], prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-               "               ('socketio', 'engineio', 'aiohttp', 'rich', 'prompt_toolkit'))\n"
-               "sys.stderr.write('HEAVY=%s\\n' % ','.join(heavy))\n")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
+    result, heavy = heavy_imports(tmp_path, ["doctor", "--help"])
     assert "--origin ORIGIN" in result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr
 
 
 @pytest.mark.parametrize("name", ["control-sid", "markup-sid", "close-on-connect",

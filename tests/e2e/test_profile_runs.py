@@ -2,14 +2,9 @@
 `siocli connect -p NAME` against a real server, listed by `siocli profiles`, offered at
 TAB after `-p`; a bad file is one line naming the file and line, exit 2."""
 
-import os
-import subprocess
-import sys
 import textwrap
 
-from siocli_run import ROOT, first_of, json_lines, of_type, run_siocli, siocli_env
-
-HEAVY = ("socketio", "engineio", "aiohttp", "rich", "prompt_toolkit")
+from siocli_run import first_of, heavy_imports, json_lines, of_type, run_siocli
 
 
 def write_config(tmp_path, text, mode=0o600):
@@ -175,20 +170,11 @@ def test_completion_offers_profile_names_and_stays_light(tmp_path):
         [profiles.stage2]
         url = "http://c"
         """)
-    program = ("import os, sys\n"
-               "os.environ.update(COMP_WORDS='siocli connect -p st', COMP_CWORD='3',\n"
-               "                  _SIOCLI_COMPLETE='bash_complete')\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-               "sys.stderr.write('HEAVY=%%s\\n' %% ','.join(heavy))\n" % (HEAVY,))
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
+    result, heavy = heavy_imports(tmp_path, completing={
+        "COMP_WORDS": "siocli connect -p st", "COMP_CWORD": "3",
+        "_SIOCLI_COMPLETE": "bash_complete"})
     assert result.stdout.split() == ["plain,stage2", "plain,staging"], result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr
 
 
 def test_a_profile_from_the_environment_and_help_stays_light(sio_server, tmp_path):
@@ -196,16 +182,6 @@ def test_a_profile_from_the_environment_and_help_stays_light(sio_server, tmp_pat
     result = run_siocli(tmp_path, "connect", "-c", "whoami", "--json",
                         env={"SIOCLI_PROFILE": "local"})
     assert result.returncode == 0, result.stderr
-    program = ("import sys\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(['connect', '-p', 'local', '--help'], prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-               "sys.stderr.write('HEAVY=%%s\\n' %% ','.join(heavy))\n" % (HEAVY,))
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT, env=dict(siocli_env(tmp_path),
-                                                           PATH=os.environ["PATH"]))
+    result, heavy = heavy_imports(tmp_path, ["connect", "-p", "local", "--help"])
     assert "--profile NAME" in result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr

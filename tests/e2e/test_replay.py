@@ -2,13 +2,11 @@
 socket.io server, which says what it received and in what order."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from node_peer import start_node_server
-from siocli_run import ROOT, json_lines, of_type, run_siocli
+from siocli_run import heavy_imports, json_lines, of_type, run_siocli
 
 
 @pytest.fixture(scope="module")
@@ -109,20 +107,10 @@ def test_a_bad_recording_is_one_line_and_exit_2(content, message, tmp_path):
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_replay_help_imports_no_heavy_library():
-    program = ("import sys\n"
-               "from siocli.cli import main\n"
-               "try:\n"
-               "    main(['replay', '--help'], prog_name='siocli')\n"
-               "except SystemExit:\n"
-               "    pass\n"
-               "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
-               "               ('socketio', 'engineio', 'aiohttp', 'prompt_toolkit', 'rich'))\n"
-               "sys.stderr.write('HEAVY=%s\\n' % ','.join(heavy))\n")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            timeout=20, cwd=ROOT)
+def test_replay_help_imports_no_heavy_library(tmp_path):
+    result, heavy = heavy_imports(tmp_path, ["replay", "--help"])
     assert "--speed" in result.stdout
-    assert "HEAVY=\n" in result.stderr, result.stderr
+    assert heavy == [], result.stderr
 
 
 def test_replay_and_bench_speak_the_msgpack_parser(tmp_path):

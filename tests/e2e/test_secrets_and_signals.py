@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from siocli_run import json_lines, of_type, run_siocli, start_siocli
+from siocli_run import json_lines, of_type, processes_with, run_siocli, start_siocli
 
 SECRET = "s3cr3t-T0KEN-value"
 
@@ -69,7 +69,7 @@ def test_auth_cmd_is_bounded_by_the_connect_timeout(sio_server, tmp_path):
     assert result.returncode == 1
     errors = of_type(json_lines(result.stdout), "connect_error")
     assert "did not finish within 0.5s" in errors[0]["message"]
-    assert not pgrep(command)
+    assert not processes_with(command)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
@@ -81,7 +81,7 @@ def test_auth_cmd_is_killed_with_the_run(sio_server, tmp_path, signum):
     wait_for(started.exists)
     process.send_signal(signum)
     assert process.wait(10) == 130
-    assert not pgrep(command)
+    assert not processes_with(command)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -101,20 +101,6 @@ def test_closed_stdin_in_batch_mode_is_no_commands(sio_server, tmp_path):
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Exception" not in err
     assert [r["type"] for r in json_lines(out)] == ["connect", "disconnect"]
-
-
-def pgrep(text):
-    """Processes whose command line holds ``text`` (read from /proc: no pgrep needed)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as handle:
-                    if text.encode() in handle.read().replace(b"\0", b" "):
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
 
 
 def wait_for(condition, timeout=10.0):

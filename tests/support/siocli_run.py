@@ -81,6 +81,47 @@ def spawn_siocli(tmp_path, *args, dimensions=(40, 200), timeout=10, env=None):
                          encoding="utf-8", timeout=timeout)
 
 
+HEAVY_LIBRARIES = ("socketio", "engineio", "aiohttp", "prompt_toolkit", "rich")
+_IMPORTS_PROBE = """\
+import os, sys
+os.environ.update(%(completing)r)
+from siocli.cli import main
+try:
+    main(%(args)r, prog_name="siocli")
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in %(heavy)r)
+sys.stderr.write("HEAVY=%%s\\n" %% ",".join(heavy))
+"""
+
+
+def heavy_imports(tmp_path, args=None, completing=None):
+    """siocli's ``main(args)`` in a fresh interpreter, or, with ``completing``
+    (COMP_WORDS, COMP_CWORD, _SIOCLI_COMPLETE...), the shell's completion request: the
+    CompletedProcess and which of HEAVY_LIBRARIES' modules it imported (a list)."""
+    program = _IMPORTS_PROBE % {"completing": dict(completing or {}), "args": args,
+                                "heavy": HEAVY_LIBRARIES}
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            timeout=20, cwd=ROOT, env=siocli_env(tmp_path))
+    found = re.search(r"^HEAVY=(.*)$", result.stderr, re.MULTILINE)
+    assert found, result.stderr
+    return result, [name for name in found.group(1).split(",") if name]
+
+
+def processes_with(text):
+    """Processes whose command line holds ``text`` (read from /proc: no pgrep needed)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                    if text.encode() in handle.read().replace(b"\0", b" "):
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def json_lines(text):
     """The JSON value of every non-blank line of ``text`` (a line that is not JSON fails
     the test, naming it)."""

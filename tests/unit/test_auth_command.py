@@ -2,26 +2,12 @@
 the run ends at once and the command's whole process group with it."""
 
 import asyncio
-import os
 import uuid
 
 import pytest
 
 from siocli.client.auth_source import run_auth_command
-
-
-def running(marker):
-    """Processes whose command line holds ``marker``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as handle:
-                    if marker.encode() in handle.read():
-                        found.append(entry)
-            except OSError:
-                continue
-    return found
+from siocli_run import processes_with
 
 
 @pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 20])
@@ -39,4 +25,4 @@ def test_a_cancel_while_the_command_starts_ends_it_and_does_not_hang(turns):
             await asyncio.wait_for(task, 5)
 
     asyncio.run(scenario())
-    assert running(marker) == []
+    assert processes_with(marker) == []
