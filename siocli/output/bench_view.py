@@ -13,6 +13,7 @@ The mode hands over numbers and the summary record; nothing here measures.
 import io
 import shutil
 
+from siocli.output.sinks import write_while_read
 from siocli.output.tables import TableData
 
 BAR_WIDTH_MAX = 48
@@ -226,9 +227,4 @@ class BenchView:
         return capture.get()
 
     def _write(self, text):
-        stream = self.output.stream_getter()
-        try:
-            stream.write(text)
-            stream.flush()
-        except (OSError, ValueError):
-            pass  # the reader went away: the exit status still says how the run went
+        write_while_read(self.output.stream_getter(), text)

@@ -10,6 +10,7 @@ Values and fixes may quote what the server sent: the output layer makes them saf
 """
 
 from siocli.output.safe_text import visible_within
+from siocli.output.sinks import write_while_read
 from siocli.output.tables import TableData
 
 STEP_WIDTH = 17
@@ -129,9 +130,4 @@ class DoctorView:
         self._write(capture.get())
 
     def _write(self, text):
-        stream = self.output.stream_getter()
-        try:
-            stream.write(text)
-            stream.flush()
-        except (OSError, ValueError):
-            pass  # the reader went away: the exit status still says how the probe went
+        write_while_read(self.output.stream_getter(), text)

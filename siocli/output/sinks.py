@@ -112,6 +112,16 @@ def _stop_watching(loop, descriptor):
         pass
 
 
+def write_while_read(stream, text):
+    """Write and flush ``text``; a reader that went away is not an error here (the exit
+    status of the command says how it went)."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
 class RecordFile:
     """The record file: opened owner-only for appending, one write per record line."""
 
