@@ -322,17 +322,21 @@ def run_oracle(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
     ``--path``, ``--emit``, ``--call``, ``--disconnect-after``, ``--wait-ms``,
     ``--grace-ms``, ``--stay``, ``--no-reconnect``, ``--reconnection-delay``, ...)."""
     require_node()
-    cmd = [node_binary() or "node", str(ORACLE_JS), url, *map(str, args)]
+    return node_records(ORACLE_JS, url, args, timeout)
+
+
+def node_records(script: Path, url: str, args, timeout: float) -> list[dict]:
+    """Run ``node SCRIPT URL ARGS...`` to completion and return the JSON lines it printed;
+    OracleError when it times out or exits with a failure."""
+    cmd = [node_binary() or "node", str(script), url, *map(str, args)]
     try:
-        cp = subprocess.run(
-            cmd, cwd=str(NODE_DIR), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=timeout,
-        )
+        cp = subprocess.run(cmd, cwd=str(NODE_DIR), stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         raise OracleError(
-            f"oracle.js timed out after {timeout}s: {cmd}; stdout: {e.stdout!r}") from e
+            f"{script.name} timed out after {timeout}s: {cmd}; stdout: {e.stdout!r}") from e
     if cp.returncode != 0:
-        raise OracleError(f"oracle.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
+        raise OracleError(f"{script.name} exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
     return json_lines(cp.stdout)
 
 
@@ -341,24 +345,14 @@ def run_ns_rejoin(url: str, *args: str, timeout: float = 30.0) -> dict:
     joining it again on a live connection, ``--times N``, ``--sync``) and return its
     summary: ``rounds`` (chat_id, engine_id of each), ``lost``, ``engine_ids``."""
     require_node()
-    cmd = [node_binary() or "node", str(NS_REJOIN_JS), url, *map(str, args)]
-    cp = subprocess.run(cmd, cwd=str(NODE_DIR), stdin=subprocess.DEVNULL,
-                        capture_output=True, text=True, timeout=timeout)
-    if cp.returncode != 0:
-        raise OracleError(f"ns_rejoin.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
-    return json_lines(cp.stdout)[-1]
+    return node_records(NS_REJOIN_JS, url, args, timeout)[-1]
 
 
 def run_wire_probe(url: str, *args: str, timeout: float = 20.0) -> list[dict]:
     """Run ``node tests/node/wire_probe.js URL ARGS...`` (a raw Engine.IO client
     logging frames, HTTP bodies, close codes, TCP FIN/RST) and return its records."""
     require_node()
-    cmd = [node_binary() or "node", str(WIRE_PROBE_JS), url, *map(str, args)]
-    cp = subprocess.run(cmd, cwd=str(NODE_DIR), stdin=subprocess.DEVNULL,
-                        capture_output=True, text=True, timeout=timeout)
-    if cp.returncode != 0:
-        raise OracleError(f"wire_probe.js exited {cp.returncode}: {cmd}\nstderr: {cp.stderr}")
-    return json_lines(cp.stdout)
+    return node_records(WIRE_PROBE_JS, url, args, timeout)
 
 
 def scenario_args(scenario: str) -> list[str]:
