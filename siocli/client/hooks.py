@@ -60,8 +60,8 @@ from siocli.client.packets import ACK, EVENT
 from siocli.client.tls import unverified_context
 
 KNOWN_VERSIONS = {"python-socketio": ("5.11", "6"), "python-engineio": ("4.9", "5")}
-NOOP = "6"  # an Engine.IO NOOP stands in for a polling packet the observer took
-MESSAGES_KEPT_IN_A_ROW = 32
+NOOP = "6"  # an Engine.IO NOOP stands in for what the observer took (see receive, read)
+MESSAGES_TAKEN_IN_A_ROW = 32
 ERROR_BODY_SECONDS = 2.0  # how long the body of a refused handshake is waited for
 
 
@@ -115,7 +115,7 @@ def create_http_session(observer, ssl=None, proxy=None):
             # python-engineio: the next one is read in its place, up to a bound (the
             # NOOP then lets python-engineio's read loop, and on Python 3.11 its
             # wait_for, give the event loop a turn)
-            for _ in range(MESSAGES_KEPT_IN_A_ROW):
+            for _ in range(MESSAGES_TAKEN_IN_A_ROW):
                 message = await super().receive(timeout)
                 kind = message.type
                 if kind is not aiohttp.WSMsgType.TEXT and kind is not aiohttp.WSMsgType.BINARY:
